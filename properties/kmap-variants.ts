@@ -1,0 +1,64 @@
+/**
+ * Variants of the kmap protocol: the correct designs and every known bug (kmap.md B.4) and
+ * mutant (B.5) as a named, cited configuration. A buggy variant names the invariant expected to
+ * catch it; the check never looks at the variant's name.
+ */
+import type { Variant } from '../src/protocol.js';
+import type { KmapConfig, KmapWorkloadShape } from '../src/kernel/mm/kmap-types.js';
+
+export interface KmapVariantConfig { kernel: KmapConfig; shape: KmapWorkloadShape }
+
+const mainline: KmapConfig = {
+  HIGHMEM: true, DEBUG_KMAP_LOCAL: false, DEBUG_KMAP_LOCAL_FORCE_MAP: false, DEBUG_HIGHMEM: false,
+  arch: 'x86', schedGuardOption: 'DEBUG_KMAP_LOCAL', guardTest: 'pte_val', loongarchCopy: false,
+};
+const legal: KmapWorkloadShape = { nestedKmap: false, localDepth: 2, deepNest: false, irqLeak: false, leakAcrossUser: false };
+
+type V = Variant<KmapVariantConfig>;
+const correct = (name: string, description: string, source: string, kernel: Partial<KmapConfig> = {}): V => ({
+  name, buggy: false, description, source, config: { kernel: { ...mainline, ...kernel }, shape: legal },
+});
+const buggy = (name: string, description: string, source: string, expect: string,
+  kernel: Partial<KmapConfig>, shape: Partial<KmapWorkloadShape> = {}): V => ({
+  name, buggy: true, description, source, expect,
+  config: { kernel: { ...mainline, ...kernel }, shape: { ...legal, ...shape } },
+});
+
+const SCHED_LOCAL = 'tglx <877dr235wj.fsf@nanos.tec.linutronix.de>, mm/highmem.c';
+const FIX_66F1 = '66f133ceab74 (Max Filippov <20220403235159.3498065-1-jcmvbkbc@gmail.com>, Fixes 5fbda3ecd14a)';
+
+export const kmapVariants: V[] = [
+  correct('mainline', 'HIGHMEM kernel as in mainline: pkmap pool with flush on wrap, kmap_local stack saved on context switch', `mm/highmem.c; ${SCHED_LOCAL}`),
+  correct('mainline-debug', 'mainline with DEBUG_KMAP_LOCAL: KM_INCR = 2, every other fixmap slot an unmapped guard', `${SCHED_LOCAL}; ${FIX_66F1}`, { DEBUG_KMAP_LOCAL: true }),
+  correct('force-map', 'DEBUG_KMAP_LOCAL_FORCE_MAP: kmap_local maps lowmem pages too', 'mm/highmem.c, include/linux/highmem-internal.h', { DEBUG_KMAP_LOCAL_FORCE_MAP: true }),
+  correct('no-highmem', '64-bit kernel without HIGHMEM: kmap and kmap_local return page_address(), no stack push', 'include/linux/highmem-internal.h (!CONFIG_HIGHMEM)', { HIGHMEM: false }),
+  correct('xtensa-debug', 'xtensa (zero PTE is not pte_none) with DEBUG_KMAP_LOCAL after the pte_val() fix', FIX_66F1, { arch: 'xtensa', DEBUG_KMAP_LOCAL: true }),
+
+  buggy('xtensa-guard-pte-none', 'B.4 #2: guard-slot checks in __kmap_local_sched_{in,out} use pte_none(), but a zero PTE is not pte_none on xtensa: spurious WARNs',
+    `${FIX_66F1}; tglx review <878rskj326.ffs@tglx>`, 'kmap/no-false-warning', { arch: 'xtensa', DEBUG_KMAP_LOCAL: true, guardTest: 'pte_none' }),
+  buggy('config-mismatch-debug-highmem', 'B.4 #3: KM_INCR keyed off DEBUG_KMAP_LOCAL but sched_out/in test DEBUG_HIGHMEM for guard slots; with DEBUG_HIGHMEM=y real mappings in even slots are neither saved nor cleared',
+    'mm/highmem.c, 5.1x-era copy (later code tests CONFIG_DEBUG_KMAP_LOCAL in both places, see 66f133ceab74)', 'kmap/no-false-warning', { DEBUG_HIGHMEM: true, schedGuardOption: 'DEBUG_HIGHMEM' }),
+  buggy('config-mismatch-debug-kmap-local', 'B.4 #3, other half: DEBUG_KMAP_LOCAL=y, DEBUG_HIGHMEM=n: sched_out/in take guard slots for mappings and warn',
+    'mm/highmem.c, 5.1x-era copy', 'kmap/no-false-warning', { DEBUG_KMAP_LOCAL: true, schedGuardOption: 'DEBUG_HIGHMEM' }),
+  buggy('loongarch-copy-lifo', 'B.4 #4: LoongArch copy_user_highpage() unmaps in map order; a no-op without HIGHMEM, still a LIFO violation of the protocol',
+    'Fixes 477a0ebec101; David Hildenbrand <5b9c775c-35a1-4cd6-8387-00198e768b9a@redhat.com>', 'kmap/B-INV1-lifo', { HIGHMEM: false, loongarchCopy: true }),
+  buggy('nested-kmap-deadlock', 'B.4 #6 [inference]: callers that hold a kmap() while asking for another can exhaust the pkmap pool and sleep forever in map_new_virtual()',
+    'mm/highmem.c map_new_virtual(); older Documentation/mm/highmem.rst', 'kernel/progress', {}, { nestedKmap: true, pkmapSlots: 2 }),
+
+  buggy('M-B1', 'kunmap_local() trusts its caller: no range check, no LIFO WARN; unmapping anything pops the top slot while it is still in use',
+    'kmap.md mutant M-B1', 'kmap/B-INV3-slots', { mutant: 'M-B1' }),
+  buggy('M-B2-pteval', 'the push does not record pteval[], so __kmap_local_sched_in restores nothing',
+    'kmap.md mutant M-B2', 'kmap/no-false-warning', { mutant: 'M-B2-pteval' }),
+  buggy('M-B2-sched-out', '__kmap_local_sched_out does not clear the outgoing task\'s slots: the next task on the CPU sees them',
+    'kmap.md mutant M-B2', 'kmap/B-INV3-slots', { mutant: 'M-B2-sched-out' }),
+  buggy('M-B3', 'an interrupt handler returns with its kmap_local still on the interrupted task\'s stack',
+    'kmap.md mutant M-B3', 'kmap/B-INV5-irq-balance', {}, { irqLeak: true }),
+  buggy('M-B4-bound', 'kmap_local_idx_push() checks idx > KM_MAX_IDX instead of >=, letting the stack overflow by one',
+    'kmap.md mutant M-B4', 'kmap/B-INV2-bounds', { mutant: 'M-B4-bound' }, { deepNest: true }),
+  buggy('M-B4-fork', 'kmap_local_fork() no longer clears the child\'s kmap_ctrl; a caller forks while holding a local mapping',
+    'kmap.md mutant M-B4', 'kmap/B-INV2-bounds', { mutant: 'M-B4-fork' }, { leakAcrossUser: true }),
+  buggy('M-B4-nomap', 'kmap_assert_nomap() removed from return to user; a caller returns to user with a local mapping held',
+    'kmap.md mutant M-B4', 'kmap/B-INV2-bounds', { mutant: 'M-B4-nomap' }, { leakAcrossUser: true }),
+  buggy('M-B5', 'kunmap_high() lets the last unmap take the count to 0 and frees the slot without a TLB flush; a CPU keeps a stale translation',
+    'kmap.md mutant M-B5; kunmap_high comment', 'kmap/B-INV6-pkmap-counts', { mutant: 'M-B5' }),
+];

@@ -1,0 +1,82 @@
+/** Options are resolved once into a complete config; environment overrides happen only here. */
+import type { Invariant } from '../protocol.js';
+
+export interface CheckOptions {
+  /** protocol name as listed by `kcheck list` */
+  protocol: string;
+  /** default: the protocol's first correct variant */
+  variant?: string;
+  /** default 1000: executions (workload + schedule) to try */
+  runs?: number;
+  /** default: random; the seed of fast-check's generator (KCHECK_SEED overrides) */
+  seed?: number;
+  /** default 2: simulated CPUs */
+  cpus?: number;
+  /** default 6: operations per task in generated workloads */
+  ops?: number;
+  /** default none: stop generating new runs after this many seconds */
+  timeLimit?: number;
+  /** default 3: involuntary context switches per run */
+  maxPreemptions?: number;
+  /** default 5000: steps after which a run is reported as a livelock */
+  maxSteps?: number;
+  /** default []: extra invariants checked with the protocol's own */
+  invariants?: Invariant[];
+  /** default true: after fast-check's shrinking, drop preemptions by replay */
+  minimize?: boolean;
+  /** default none: called as runs complete */
+  onProgress?: (runsDone: number, runsTotal: number) => void;
+}
+
+export type ResolvedOptions = Required<Omit<CheckOptions, 'variant' | 'onProgress' | 'timeLimit'>> & {
+  variant: string | undefined;
+  timeLimit: number | undefined;
+  onProgress: CheckOptions['onProgress'];
+  /** environment variables that overrode an option, for the report */
+  envOverrides: string[];
+};
+
+export class BadInput extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BadInput';
+  }
+}
+
+function envInt(name: string, envOverrides: string[]): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n)) throw new BadInput(`${name}=${raw} is not an integer`);
+  envOverrides.push(`${name}=${raw}`);
+  return n;
+}
+
+function positive(name: string, v: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new BadInput(`${name} must be an integer from ${min} to ${max}, got ${v}`);
+  }
+  return v;
+}
+
+export function resolveOptions(o: CheckOptions): ResolvedOptions {
+  const envOverrides: string[] = [];
+  const seed = envInt('KCHECK_SEED', envOverrides) ?? o.seed ?? ((Date.now() ^ (Math.random() * 0x7fffffff)) | 0);
+  const runs = envInt('KCHECK_RUNS', envOverrides) ?? o.runs ?? 1000;
+  if (o.timeLimit !== undefined && !(o.timeLimit > 0)) throw new BadInput(`time limit must be a positive number of seconds, got ${o.timeLimit}`);
+  return {
+    protocol: o.protocol,
+    variant: o.variant,
+    runs: positive('runs', runs),
+    seed: positive('seed', seed, -0x80000000, 0x7fffffff),
+    cpus: positive('cpus', o.cpus ?? 2, 1, 8),
+    ops: positive('ops', o.ops ?? 6, 1, 64),
+    timeLimit: o.timeLimit,
+    maxPreemptions: positive('max preemptions', o.maxPreemptions ?? 3, 0, 64),
+    maxSteps: positive('max steps', o.maxSteps ?? 5000, 10),
+    invariants: o.invariants ?? [],
+    minimize: o.minimize ?? true,
+    onProgress: o.onProgress,
+    envOverrides,
+  };
+}

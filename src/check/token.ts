@@ -1,0 +1,54 @@
+/**
+ * Replay tokens: "kc1." + base64url(deflate(JSON)). They carry the whole scenario (protocol,
+ * variant, CPUs, workload) and the choices actually taken, so a replay needs nothing else and
+ * does not depend on fast-check's seed/path (which break across versions).
+ */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+
+export const TOKEN_PREFIX = 'kc1.';
+
+export interface Scenario {
+  protocol: string;
+  variant: string;
+  cpus: number;
+  maxPreemptions: number;
+  maxSteps: number;
+  workload: unknown;
+  choices: number[];
+}
+
+export class BadToken extends Error {
+  constructor(why: string) {
+    super(`malformed replay token: ${why}`);
+    this.name = 'BadToken';
+  }
+}
+
+export function encodeToken(s: Scenario): string {
+  const body = JSON.stringify([s.protocol, s.variant, s.cpus, s.maxPreemptions, s.maxSteps, s.workload, s.choices]);
+  return TOKEN_PREFIX + deflateRawSync(Buffer.from(body, 'utf8'), { level: 9 }).toString('base64url');
+}
+
+const isNat = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
+
+export function decodeToken(token: string): Scenario {
+  const t = token.trim();
+  if (!t.startsWith(TOKEN_PREFIX)) {
+    const m = /^kc(\d+)\./.exec(t);
+    throw new BadToken(m ? `version kc${m[1]} is not supported (this kcheck reads kc1)` : `it must start with '${TOKEN_PREFIX}'`);
+  }
+  const b64 = t.slice(TOKEN_PREFIX.length);
+  if (!/^[A-Za-z0-9_-]+$/.test(b64)) throw new BadToken('it contains characters outside base64url');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(inflateRawSync(Buffer.from(b64, 'base64url')).toString('utf8'));
+  } catch {
+    throw new BadToken('its payload does not decompress to JSON (truncated or mistyped?)');
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 7) throw new BadToken('its payload has the wrong shape');
+  const [protocol, variant, cpus, maxPreemptions, maxSteps, workload, choices] = parsed as unknown[];
+  if (typeof protocol !== 'string' || typeof variant !== 'string') throw new BadToken('protocol and variant must be names');
+  if (!isNat(cpus) || cpus < 1 || !isNat(maxPreemptions) || !isNat(maxSteps)) throw new BadToken('cpus and bounds must be natural numbers');
+  if (!Array.isArray(choices) || !choices.every(isNat)) throw new BadToken('choices must be natural numbers');
+  return { protocol, variant, cpus, maxPreemptions, maxSteps, workload, choices: choices as number[] };
+}

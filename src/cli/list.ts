@@ -1,0 +1,35 @@
+import { protocols } from '../protocols.js';
+import { json, out, stdoutColors } from './shared.js';
+
+export function listCommand(opts: { json?: boolean }): number {
+  const data = {
+    protocols: protocols.map((p) => ({
+      name: p.name,
+      description: p.description,
+      variants: p.variants.map((v) => ({
+        name: v.name, buggy: v.buggy, description: v.description, source: v.source,
+        ...(v.expect ? { expect: v.expect } : {}),
+      })),
+      invariants: p.invariants.map((i) => ({
+        name: i.name, description: i.description,
+        checked: i.check ? (i.final ? 'at the end' : 'after every step') : 'by the statechart',
+      })),
+    })),
+  };
+  if (opts.json) {
+    json(data);
+    return 0;
+  }
+  const c = stdoutColors();
+  for (const p of data.protocols) {
+    out(`${c.bold(p.name)}: ${p.description}`);
+    out(c.bold('  variants'));
+    for (const v of p.variants) {
+      out(`    ${v.buggy ? c.red('buggy  ') : c.green('correct')} ${c.bold(v.name)}: ${v.description}`);
+      out(c.dim(`            source: ${v.source}${v.expect ? `; caught by ${v.expect}` : ''}`));
+    }
+    out(c.bold('  invariants'));
+    for (const i of p.invariants) out(`    ${c.bold(i.name)} ${c.dim(`(${i.checked})`)}: ${i.description}`);
+  }
+  return 0;
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+/**
+ * kcheck: a thin shell over the API. Exit codes: 0 all hold, 1 counterexample found, 2 bad input
+ * (always one line on stderr, never a stack trace).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { BadInput } from '../check/options.js';
+import { BadToken } from '../check/token.js';
+import { InvariantThrew } from '../check/execute.js';
+import { auditCommand } from './audit.js';
+import { listCommand } from './list.js';
+import { replayCommand } from './replay.js';
+import { runCommand } from './run.js';
+import { EXIT, intFlag, secondsFlag } from './shared.js';
+
+const program = new Command('kcheck')
+  .description('property-based verification of Linux-kernel concurrency protocols')
+  .version('0.1.0')
+  .exitOverride()
+  .configureOutput({ writeErr: () => {} }) // errors are printed once, below, as one line
+  .showSuggestionAfterError(false);
+
+program.command('list')
+  .description('protocols, their variants (correct or buggy, with sources) and invariants')
+  .option('--json', 'print JSON')
+  .action((o) => { process.exitCode = listCommand(o); });
+
+const common = (cmd: Command) => cmd
+  .addOption(new Option('--runs <n>', 'executions per variant (default 1000)').argParser(intFlag(1, 1e9)))
+  .addOption(new Option('--seed <s>', 'fast-check seed (default random)').argParser(intFlag(-0x80000000, 0x7fffffff)))
+  .addOption(new Option('--cpus <n>', 'simulated CPUs (default 2)').argParser(intFlag(1, 8)))
+  .option('--json', 'print the results as JSON');
+
+common(program.command('run')
+  .description("check protocols (default: every protocol's correct variants)")
+  .argument('[protocol...]', 'protocols to check (default: all)'))
+  .option('--variant <name>', 'check this variant only')
+  .addOption(new Option('--ops <n>', 'operations per task (default 6)').argParser(intFlag(1, 64)))
+  .addOption(new Option('--time-limit <sec>', 'stop generating runs after this many seconds, per variant').argParser(secondsFlag))
+  .option('--invariants <file>', 'extra invariants from a .ts/.js file')
+  .action(async (names: string[], o) => { process.exitCode = await runCommand(names, o); });
+
+program.command('replay')
+  .description('re-execute a counterexample token: exit 1 if it still fails, 0 if it now holds')
+  .argument('<token>', 'a kc1.… token from a report')
+  .option('--json', 'print the result as JSON')
+  .option('--invariants <file>', 'extra invariants from a .ts/.js file')
+  .action(async (token: string, o) => { process.exitCode = await replayCommand(token, o); });
+
+common(program.command('audit')
+  .description('self-check: every buggy variant caught by its invariant, every correct one holds')
+  .argument('[protocol...]', 'protocols to audit (default: all)'))
+  .action((names: string[], o) => { process.exitCode = auditCommand(names, o); });
+
+function fail(message: string): void {
+  process.stderr.write(`kcheck: error: ${message.split('\n')[0]}\n`);
+  process.exitCode = EXIT.badInput;
+}
+
+// `kcheck list | head` closes stdout early: that is not an error
+process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') process.exitCode = 0;
+    else fail(e.message.replace(/^error: /, ''));
+  } else if (e instanceof BadInput || e instanceof BadToken || e instanceof InvariantThrew) {
+    fail(e.message);
+  } else {
+    // a bug in kcheck itself: one line, the stack only on request
+    process.stderr.write(`kcheck: internal error: ${e instanceof Error ? e.message : String(e)}${process.env.KCHECK_DEBUG ? `\n${(e as Error).stack}` : ' (KCHECK_DEBUG=1 shows the stack)'}\n`);
+    process.exitCode = 70;
+  }
+}

@@ -1,0 +1,48 @@
+import { check, type CheckResult } from '../check/check.js';
+import { BadInput } from '../check/options.js';
+import type { Protocol, Variant } from '../protocol.js';
+import { findProtocol, protocols } from '../protocols.js';
+import { renderCheck } from '../report/text.js';
+import { EXIT, json, out, progress, stdoutColors, userInvariants } from './shared.js';
+
+export interface RunFlags {
+  variant?: string;
+  runs?: number;
+  seed?: number;
+  cpus?: number;
+  ops?: number;
+  timeLimit?: number;
+  json?: boolean;
+  invariants?: string;
+}
+
+/** The protocols named (default: all) and either the named variant or their correct ones. */
+export function targets(names: string[], variant: string | undefined): { p: Protocol; v: Variant }[] {
+  const ps = (names.length ? names : protocols.map((p) => p.name)).map(findProtocol);
+  if (variant === undefined) return ps.flatMap((p) => p.variants.filter((v) => !v.buggy).map((v) => ({ p, v })));
+  const hits = ps.flatMap((p) => p.variants.filter((v) => v.name === variant).map((v) => ({ p, v })));
+  if (hits.length === 0) {
+    throw new BadInput(`unknown variant '${variant}' of ${ps.map((p) => p.name).join(', ')} (see 'kcheck list')`);
+  }
+  return hits;
+}
+
+export async function runCommand(names: string[], flags: RunFlags): Promise<number> {
+  const todo = targets(names, flags.variant);
+  const user = await userInvariants(flags.invariants);
+  const results: CheckResult[] = [];
+  const c = stdoutColors();
+  for (const { p, v } of todo) {
+    const bar = progress(`${p.name}/${v.name}`, !flags.json);
+    const r = check({
+      protocol: p.name, variant: v.name, runs: flags.runs, seed: flags.seed, cpus: flags.cpus, ops: flags.ops,
+      timeLimit: flags.timeLimit, invariants: user.get(p.name) ?? [], onProgress: bar.update,
+    });
+    bar.stop();
+    results.push(r);
+    if (!flags.json) out(renderCheck(r, c).join('\n'));
+  }
+  const ok = results.every((r) => r.ok);
+  if (flags.json) json({ ok, results });
+  return ok ? EXIT.holds : EXIT.counterexample;
+}

@@ -1,0 +1,180 @@
+/**
+ * kmap_local_page()/kunmap_local() and kmap_atomic() on the per-task stack, and its save/restore
+ * on context switch: mm/highmem.c __kmap_local_pfn_prot, kunmap_local_indexed,
+ * __kmap_local_sched_out/in, kmap_local_fork; include/linux/highmem-internal.h.
+ * Sources: tglx <877dr235wj.fsf@nanos.tec.linutronix.de>; guard-slot fix 66f133ceab74.
+ */
+import { BUG_ON, migrate_disable, migrate_enable, pagefault_disable, pagefault_enable, preempt_disable, preempt_enable, type Gen } from '../../sim/thread.js';
+import type { Task } from '../../sim/world.js';
+import { ctrl, kmapLocalMaps, type KmapState, type X } from './kmap-types.js';
+import { fix_to_virt, isFixmap, lowmem_address, mk_pte, pte_cleared, pte_none } from './pgtable.js';
+
+function kmap_local_idx_push(x: X): number {
+  const k = x.w.k;
+  const c = ctrl(k, x.current().id);
+  c.idx += k.KM_INCR;
+  const overflow = k.cfg.mutant === 'M-B4-bound' ? c.idx > k.KM_MAX_IDX : c.idx >= k.KM_MAX_IDX;
+  BUG_ON(overflow, 'kmap_local_idx_push', `idx ${c.idx} >= KM_MAX_IDX`);
+  return c.idx - 1;
+}
+
+const slotOf = (k: KmapState, cpu: number, idx: number) => idx + k.KM_MAX_IDX * cpu;
+const inflight = (k: KmapState, task: number, d: number) => { k.inflight[task] = (k.inflight[task] ?? 0) + d; };
+
+function* __kmap_local_pfn_prot(x: X, page: number, atomic: boolean): Gen<number> {
+  const k = x.w.k;
+  yield { fn: '__kmap_local_pfn_prot', what: 'migrate_disable(); preempt_disable(); kmap_local_idx_push()' };
+  migrate_disable(x);
+  preempt_disable(x);
+  const task = x.current().id;
+  const idx = kmap_local_idx_push(x);
+  inflight(k, task, 1);
+  const slot = slotOf(k, x.cpu(), idx);
+  yield { fn: '__kmap_local_pfn_prot', what: `set_pte(fixmap slot ${slot}, page ${page}); preempt_enable()` };
+  BUG_ON(!pte_none(k, k.kmap_pte[slot]!), '__kmap_local_pfn_prot', `fixmap slot ${slot} is not pte_none`);
+  const pte = mk_pte(page);
+  k.kmap_pte[slot] = pte;
+  if (k.cfg.mutant !== 'M-B2-pteval') ctrl(k, task).pteval[idx] = pte;
+  inflight(k, task, -1);
+  x.emit({ type: 'KMAP_LOCAL', task, page, cpu: x.cpu(), atomic });
+  preempt_enable(x);
+  return fix_to_virt(slot);
+}
+
+function* map_local(x: X, page: number, atomic: boolean, fn: string): Gen<number> {
+  if (!kmapLocalMaps(x.w.k, page)) {
+    // no HIGHMEM and no FORCE_MAP: no stack push, which hides LIFO violations on 64-bit
+    yield { fn, what: `page_address(page ${page}) (not mapped: lowmem)` };
+    x.emit({ type: 'KMAP_LOCAL', task: x.current().id, page, cpu: x.cpu(), atomic });
+    return lowmem_address(page);
+  }
+  return yield* __kmap_local_pfn_prot(x, page, atomic);
+}
+
+export function kmap_local_page(x: X, page: number): Gen<number> {
+  return map_local(x, page, false, 'kmap_local_page');
+}
+
+function* unmap_local(x: X, vaddr: number, page: number, atomic: boolean, fn: string): Gen {
+  const k = x.w.k;
+  const task = x.current().id;
+  if (!isFixmap(k, vaddr) && k.cfg.mutant !== 'M-B1') {
+    yield { fn, what: `0x${vaddr.toString(16)} is not a fixmap address: nothing to pop` };
+    x.emit({ type: 'KUNMAP_LOCAL', task, page, atomic });
+    return;
+  }
+  yield { fn, what: `preempt_disable(); pte_clear(top fixmap slot) for 0x${vaddr.toString(16)}` };
+  preempt_disable(x);
+  const c = ctrl(k, task);
+  const idx = c.idx - 1;
+  const slot = slotOf(k, x.cpu(), idx);
+  // M-B1 trusts the caller: neither the range check above nor this LIFO check
+  if (k.cfg.mutant !== 'M-B1' && vaddr !== fix_to_virt(slot)) x.warn(`kunmap_local: 0x${vaddr.toString(16)} is not the top mapping`);
+  k.kmap_pte[slot] = pte_cleared(k);
+  c.pteval[idx] = 0;
+  inflight(k, task, 1);
+  x.emit({ type: 'KUNMAP_LOCAL', task, page, atomic });
+  yield { fn, what: 'kmap_local_idx_pop(); preempt_enable(); migrate_enable()' };
+  c.idx -= k.KM_INCR;
+  BUG_ON(c.idx < 0, 'kmap_local_idx_pop', 'idx < 0');
+  inflight(k, task, -1);
+  preempt_enable(x);
+  migrate_enable(x);
+}
+
+export function kunmap_local(x: X, vaddr: number, page: number): Gen {
+  return unmap_local(x, vaddr, page, false, 'kunmap_local');
+}
+
+/** kmap_atomic(): preempt_disable(); pagefault_disable(); then the kmap_local path. */
+export function* kmap_atomic(x: X, page: number): Gen<number> {
+  yield { fn: 'kmap_atomic', what: 'preempt_disable(); pagefault_disable()' };
+  preempt_disable(x);
+  pagefault_disable(x);
+  return yield* map_local(x, page, true, 'kmap_atomic');
+}
+
+export function* kunmap_atomic(x: X, vaddr: number, page: number): Gen {
+  yield* unmap_local(x, vaddr, page, true, '__kunmap_atomic');
+  yield { fn: '__kunmap_atomic', what: 'pagefault_enable(); preempt_enable()' };
+  pagefault_enable(x);
+  preempt_enable(x);
+}
+
+/** Guard slots exist with DEBUG_KMAP_LOCAL; old copies tested another option (B.4 #3). */
+function isGuardSlot(k: KmapState, i: number): boolean {
+  const on = k.cfg.schedGuardOption === 'DEBUG_KMAP_LOCAL' ? k.cfg.DEBUG_KMAP_LOCAL : k.cfg.DEBUG_HIGHMEM;
+  return on && (i & 1) === 0;
+}
+
+/** "is this saved PTE empty": pte_none() before 66f133ceab74, pte_val() == 0 after. */
+function savedEmpty(k: KmapState, pteval: number): boolean {
+  return k.cfg.guardTest === 'pte_none' ? pte_none(k, pteval) : pteval === 0;
+}
+
+/** Returns whether slot i of `t` holds a mapping to save or restore (warning on odd states). */
+function liveSlot(x: X, t: Task, i: number, fn: string): boolean {
+  const k = x.w.k;
+  const pteval = ctrl(k, t.id).pteval[i]!;
+  if (isGuardSlot(k, i)) {
+    if (!savedEmpty(k, pteval)) x.warn(`${fn}: guard slot ${i} of ${t.name} is not empty`);
+    return false;
+  }
+  if (savedEmpty(k, pteval)) {
+    x.warn(`${fn}: slot ${i} of ${t.name} has no saved PTE`);
+    return false;
+  }
+  return true;
+}
+
+/** prepare_task_switch(): runs with irqs off, so the whole loop is one step. */
+export function* __kmap_local_sched_out(x: X, prev: Task): Gen {
+  const k = x.w.k;
+  const c = ctrl(k, prev.id);
+  if (c.idx === 0) return;
+  yield { fn: '__kmap_local_sched_out', what: `clear ${prev.name}'s ${c.idx} fixmap slots` };
+  for (let i = 0; i < c.idx; i++) {
+    if (!liveSlot(x, prev, i, '__kmap_local_sched_out')) continue;
+    if (k.cfg.mutant !== 'M-B2-sched-out') k.kmap_pte[slotOf(k, x.cpu(), i)] = pte_cleared(k);
+  }
+}
+
+/**
+ * finish_task_switch(): irqs are on again, so an interrupt may come between two slots; it is
+ * safe because "task::kmap_ctrl.idx is not modified by the unmapping code so a nested kmap_local
+ * will use the next unused index".
+ */
+export function* __kmap_local_sched_in(x: X, next: Task): Gen {
+  const k = x.w.k;
+  const c = ctrl(k, next.id);
+  for (let i = 0; i < c.idx; i++) {
+    yield { fn: '__kmap_local_sched_in', what: `restore ${next.name}'s slot ${i}` };
+    if (!liveSlot(x, next, i, '__kmap_local_sched_in')) continue;
+    k.kmap_pte[slotOf(k, x.cpu(), i)] = c.pteval[i]!;
+  }
+}
+
+/** copy_process(): the child starts as a copy of the parent's task_struct. */
+export function* fork(x: X, child: (x: X) => Gen): Gen {
+  yield { fn: 'copy_process', what: 'dup_task_struct(); kmap_local_fork()' };
+  const k = x.w.k;
+  const parent = x.current();
+  const t = x.spawn(`${parent.name}.child`, child);
+  const pc = ctrl(k, parent.id);
+  const cc = (k.kmap_ctrl[t.id] = { idx: pc.idx, pteval: pc.pteval.slice() });
+  if (cc.idx !== 0) {
+    x.warn('kmap_local_fork: child inherits kmap_ctrl.idx');
+    if (k.cfg.mutant !== 'M-B4-fork') k.kmap_ctrl[t.id] = { idx: 0, pteval: cc.pteval.map(() => 0) };
+  }
+  x.emit({ type: 'FORK', parent: parent.id, child: t.id });
+}
+
+/** exit_to_user_mode_prepare(): kmap_assert_nomap(). */
+export function* exit_to_user_mode(x: X): Gen {
+  yield { fn: 'exit_to_user_mode_prepare', what: 'kmap_assert_nomap()' };
+  const t = x.current();
+  if (k_idx(x.w.k, t.id) !== 0 && x.w.k.cfg.mutant !== 'M-B4-nomap') x.warn('kmap_assert_nomap: kmap_ctrl.idx != 0 at return to user');
+  x.emit({ type: 'RETURN_TO_USER', task: t.id });
+}
+
+const k_idx = (k: KmapState, task: number) => ctrl(k, task).idx;

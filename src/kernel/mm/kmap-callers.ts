@@ -1,0 +1,90 @@
+/**
+ * The callers: kernel code that uses the kmap family the way a workload says, including
+ * copy_user_highpage() (include/linux/highmem.h) and its LoongArch copy that unmapped in map
+ * order (arch/loongarch/mm/init.c, Fixes 477a0ebec101, discussed in
+ * <5b9c775c-35a1-4cd6-8387-00198e768b9a@redhat.com>).
+ */
+import type { Gen } from '../../sim/thread.js';
+import { exit_to_user_mode, fork, kmap_atomic, kmap_local_page, kunmap_atomic, kunmap_local } from './highmem-local.js';
+import { kmap, kunmap } from './highmem.js';
+import type { X } from './kmap-types.js';
+import { access } from './pgtable.js';
+
+/** One caller action; tuples keep replay tokens short. */
+export type KmapOp =
+  | ['kmap', number] | ['kunmap', number]
+  | ['local', number] | ['unlocal', number]
+  | ['atomic', number] | ['unatomic', number]
+  | ['read'] | ['write']
+  | ['copy', number, number]
+  | ['fork'] | ['user'];
+
+interface Handle { kind: 'kmap' | 'local' | 'atomic'; page: number; vaddr: number }
+
+export function* copy_user_highpage(x: X, to: number, from: number): Gen {
+  const vfrom = yield* kmap_local_page(x, from);
+  const vto = yield* kmap_local_page(x, to);
+  yield* access(x, 'copy_page', vfrom, from, false);
+  yield* access(x, 'copy_page', vto, to, true);
+  if (x.w.k.cfg.loongarchCopy) {
+    yield* kunmap_local(x, vfrom, from);
+    yield* kunmap_local(x, vto, to);
+  } else {
+    yield* kunmap_local(x, vto, to);
+    yield* kunmap_local(x, vfrom, from);
+  }
+}
+
+function take(held: Handle[], kind: Handle['kind'], page: number): Handle | undefined {
+  for (let i = held.length - 1; i >= 0; i--) {
+    if (held[i]!.kind === kind && held[i]!.page === page) return held.splice(i, 1)[0];
+  }
+  return undefined;
+}
+
+/** Runs a caller's operations; unmaps use the address the matching map returned. */
+export function* runOps(x: X, ops: readonly KmapOp[]): Gen {
+  const held: Handle[] = [];
+  for (const op of ops) {
+    switch (op[0]) {
+      case 'kmap': held.push({ kind: 'kmap', page: op[1], vaddr: yield* kmap(x, op[1]) }); break;
+      case 'local': held.push({ kind: 'local', page: op[1], vaddr: yield* kmap_local_page(x, op[1]) }); break;
+      case 'atomic': held.push({ kind: 'atomic', page: op[1], vaddr: yield* kmap_atomic(x, op[1]) }); break;
+      case 'kunmap': if (take(held, 'kmap', op[1])) yield* kunmap(x, op[1]); break;
+      case 'unlocal': { const h = take(held, 'local', op[1]); if (h) yield* kunmap_local(x, h.vaddr, h.page); break; }
+      case 'unatomic': { const h = take(held, 'atomic', op[1]); if (h) yield* kunmap_atomic(x, h.vaddr, h.page); break; }
+      case 'read':
+      case 'write': {
+        const h = held[held.length - 1];
+        if (h) yield* access(x, 'memcpy', h.vaddr, h.page, op[0] === 'write');
+        break;
+      }
+      case 'copy': yield* copy_user_highpage(x, op[1], op[2]); break;
+      case 'fork': yield* fork(x, (c) => exit_to_user_mode(c)); break;
+      case 'user': yield* exit_to_user_mode(x); break;
+    }
+  }
+}
+
+/** A task: its operations, then do_exit(). */
+export function* kmapTask(x: X, ops: readonly KmapOp[]): Gen {
+  yield* runOps(x, ops);
+  yield { fn: 'do_exit', what: 'exit' };
+  x.emit({ type: 'EXIT', task: x.current().id });
+}
+
+export function describeOp(op: KmapOp): string {
+  switch (op[0]) {
+    case 'kmap': return `kmap(p${op[1]})`;
+    case 'kunmap': return `kunmap(p${op[1]})`;
+    case 'local': return `kmap_local_page(p${op[1]})`;
+    case 'unlocal': return `kunmap_local(p${op[1]})`;
+    case 'atomic': return `kmap_atomic(p${op[1]})`;
+    case 'unatomic': return `kunmap_atomic(p${op[1]})`;
+    case 'read': return 'read';
+    case 'write': return 'write';
+    case 'copy': return `copy_user_highpage(p${op[1]}, p${op[2]})`;
+    case 'fork': return 'fork()';
+    case 'user': return 'return to user';
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * State of the kmap family: the HIGHMEM pkmap pool (mm/highmem.c), the per-CPU fixmap slots
+ * and per-task kmap_ctrl of kmap_local (tglx, "sched: highmem: Store local kmaps in task
+ * struct" <877dr235wj.fsf@nanos.tec.linutronix.de>), per-CPU TLBs for the pkmap range, and page
+ * contents so that every access can be checked against the page that was mapped.
+ */
+import type { Exec } from '../../sim/thread.js';
+import type { KmapEvent } from '../../../model/kmap.machine.js';
+
+/** Build-time configuration and the design or bug a variant stands for. */
+export interface KmapConfig {
+  HIGHMEM: boolean;
+  /** KM_INCR = 2: every other slot is an unmapped guard */
+  DEBUG_KMAP_LOCAL: boolean;
+  DEBUG_KMAP_LOCAL_FORCE_MAP: boolean;
+  /** the option a 5.1x-era copy of __kmap_local_sched_{in,out} tested for guard slots */
+  DEBUG_HIGHMEM: boolean;
+  /** xtensa: a zero PTE value is not pte_none() */
+  arch: 'x86' | 'xtensa';
+  /** which option sched_out/in consult for guard slots (B.4 #3: DEBUG_HIGHMEM in old copies) */
+  schedGuardOption: 'DEBUG_KMAP_LOCAL' | 'DEBUG_HIGHMEM';
+  /** guard-slot test in sched_out/in: pte_none() before 66f133ceab74, pte_val() != 0 after */
+  guardTest: 'pte_none' | 'pte_val';
+  /** an implementation mutant (M-B*), if any */
+  mutant?: 'M-B1' | 'M-B2-pteval' | 'M-B2-sched-out' | 'M-B4-bound' | 'M-B4-fork' | 'M-B4-nomap' | 'M-B5';
+  /** arch/loongarch copy_user_highpage() unmapping in map order (Fixes 477a0ebec101) */
+  loongarchCopy: boolean;
+}
+
+/** Shape of generated workloads a variant needs (callers are part of some bugs). */
+export interface KmapWorkloadShape {
+  /** callers may nest kmap() inside kmap() (B.4 #6) */
+  nestedKmap: boolean;
+  /** local nesting depth of generated sections */
+  localDepth: number;
+  /** a caller may nest KM_MAX_IDX local mappings, one more than the stack holds (M-B4) */
+  deepNest: boolean;
+  /** an interrupt handler may return with its kmap_local still mapped (M-B3) */
+  irqLeak: boolean;
+  /** a task may fork or return to user while holding a local mapping (M-B4 fork/nomap) */
+  leakAcrossUser: boolean;
+  /** pkmap slots; small to force wrap-around and flushes */
+  pkmapSlots?: number;
+}
+
+export interface KmapCtrl { idx: number; pteval: number[] }
+
+export interface Access { who: string; write: boolean; vaddr: number; page: number; reached: number | 'fault' }
+
+export interface KmapState {
+  cfg: KmapConfig;
+  KM_INCR: number;
+  KM_MAX_IDX: number;
+  LAST_PKMAP: number;
+  /** per page: PageHighMem() before the HIGHMEM option is applied */
+  highmem: boolean[];
+  /** page contents */
+  data: number[];
+  pkmap_count: number[];
+  pkmap_page_table: number[];
+  /** page -> pkmap vaddr, 0 for NULL */
+  page_address: number[];
+  last_pkmap_nr: number;
+  /** fixmap PTEs: KM_MAX_IDX slots per CPU */
+  kmap_pte: number[];
+  /** per CPU: pkmap vaddr -> cached PTE (possibly stale) */
+  tlb: Record<number, number>[];
+  /** per task id */
+  kmap_ctrl: Record<number, KmapCtrl>;
+  /** ghost state: local map/unmap operations between their two steps, per task */
+  inflight: Record<number, number>;
+  /** ghost state: the last access through a kmap address */
+  lastAccess: Access | null;
+}
+
+export type X = Exec<KmapState, KmapEvent>;
+
+export const PAGE_OFFSET = 0x10000;
+export const PKMAP_BASE = 0x1000;
+export const FIXADDR_KMAP = 0x2000;
+/** include/asm-generic/kmap_size.h: 16 slots per CPU, 33 with DEBUG_KMAP_LOCAL guards */
+export const KM_MAX_IDX = (debug: boolean) => (debug ? 33 : 16);
+
+export function PageHighMem(k: KmapState, page: number): boolean {
+  return k.cfg.HIGHMEM && k.highmem[page] === true;
+}
+
+/** Whether kmap_local_page() really maps the page (else it returns page_address()). */
+export function kmapLocalMaps(k: KmapState, page: number): boolean {
+  return k.cfg.DEBUG_KMAP_LOCAL_FORCE_MAP || PageHighMem(k, page);
+}
+
+export function ctrl(k: KmapState, task: number): KmapCtrl {
+  return (k.kmap_ctrl[task] ??= { idx: 0, pteval: Array.from({ length: k.KM_MAX_IDX }, () => 0) });
+}

@@ -1,0 +1,74 @@
+/**
+ * Text rendering of results, at the edge: the violated invariant and its meaning, the workload
+ * per CPU, the trace as per-CPU lanes with kernel function names and the values each step
+ * changed, the spec state that refused, and the replay command.
+ */
+import pc from 'picocolors';
+import type { CheckResult, Counterexample, Stats } from '../check/check.js';
+import type { TraceStep } from '../check/result.js';
+
+export interface Colors { bold(s: string): string; dim(s: string): string; red(s: string): string; green(s: string): string; yellow(s: string): string; cyan(s: string): string }
+
+/** No colour unless stdout is a TTY and CI is not set. */
+export function colors(enabled: boolean): Colors {
+  const c = pc.createColors(enabled);
+  return { bold: c.bold, dim: c.dim, red: c.red, green: c.green, yellow: c.yellow, cyan: c.cyan };
+}
+
+export function colorEnabled(stream: NodeJS.WriteStream): boolean {
+  return Boolean(stream.isTTY) && !process.env.CI && !process.env.NO_COLOR;
+}
+
+function lanes(step: TraceStep, cpus: number): string {
+  let s = '';
+  for (let c = 0; c < cpus; c++) s += c === step.cpu ? '●' : '│';
+  return s;
+}
+
+/** The trace, one line per step; a CPU's lane shows ● when it runs the step. */
+export function renderTrace(trace: TraceStep[], cpus: number, c: Colors): string[] {
+  const out: string[] = [];
+  const header = Array.from({ length: cpus }, (_, i) => String(i)).join('');
+  out.push(c.dim(`  step  ${header.padEnd(cpus)}  (lanes: cpu0..cpu${cpus - 1}; ● runs the step, ⇄ marks a switch of runner)`));
+  for (const s of trace) {
+    const mark = s.switched && s.i > 0 ? c.yellow('⇄') : ' ';
+    out.push(`  ${String(s.i).padStart(4)}  ${lanes(s, cpus)} ${mark} ${c.cyan(s.ctx.padEnd(13))} ${c.bold(s.fn)}: ${s.what}`);
+    const pad = ' '.repeat(9 + cpus + 16);
+    for (const ch of s.changes) out.push(c.dim(`${pad}${ch}`));
+    for (const ev of s.spec) out.push(c.dim(`${pad}spec ← ${ev}`));
+    for (const w of s.warnings) out.push(c.yellow(`${pad}${w}`));
+  }
+  return out;
+}
+
+export function renderCounterexample(cx: Counterexample, c: Colors): string[] {
+  const f = cx.failure;
+  const out: string[] = [];
+  out.push(c.red(c.bold(`✗ ${f.invariant} violated`)) + c.dim(` (${f.kind}, after step ${f.step})`));
+  out.push(`  meaning: ${f.meaning}`);
+  out.push(`  ${c.bold(f.message)}`);
+  if (f.specState) out.push(`  spec state that refused ${f.event}: ${f.specState}`);
+  out.push('', c.bold('workload:'));
+  for (const line of cx.workload) out.push(`  ${line}`);
+  out.push('', c.bold(`counterexample: ${cx.steps} steps, ${cx.preemptions} scheduling choices away from the running CPU`));
+  out.push(...renderTrace(cx.trace, cx.scenario.cpus, c));
+  out.push('', `replay: ${c.bold(`npx kcheck replay ${cx.token}`)}`);
+  return out;
+}
+
+function renderStats(s: Stats, c: Colors): string {
+  const rate = s.timeMs > 0 ? Math.round((s.steps / s.timeMs) * 1000) : 0;
+  const env = s.envOverrides.length ? c.yellow(` [env: ${s.envOverrides.join(' ')}]`) : '';
+  const costs = Object.entries(s.counters).map(([k, v]) => `${k}=${v}`).join(' ');
+  return c.dim(`${s.runs} runs, ${s.steps} steps in ${(s.timeMs / 1000).toFixed(2)} s (${rate} steps/s), seed ${s.seed}${s.interrupted ? ', stopped by time limit' : ''}${costs ? `, events: ${costs}` : ''}`) + env;
+}
+
+export function renderCheck(r: CheckResult, c: Colors): string[] {
+  const name = `${r.protocol}/${r.variant}${r.buggy ? ' (known-buggy variant)' : ''}`;
+  if (r.ok) {
+    return [`${c.green('✓')} ${name}: all invariants hold`, `  ${renderStats(r.stats, c)}`,
+      c.dim('  (random exploration: no violation in these runs; it does not prove absence of bugs)')];
+  }
+  return [`${c.red('✗')} ${name}: counterexample found (run ${r.stats.firstFailureRun}, shrunk ${r.stats.numShrinks} times)`,
+    `  ${renderStats(r.stats, c)}`, '', ...renderCounterexample(r, c)];
+}

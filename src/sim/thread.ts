@@ -1,0 +1,115 @@
+/**
+ * Threads are generators. Kernel code yields a YieldPoint *before* every action another CPU
+ * could race with, so the strategy decides who goes next and the trace names what happens.
+ * An atomic_inc is one step; a non-atomic `x = v; ...; v = x + 1` is two.
+ */
+import type { CpuId } from './ids.js';
+import type { Cpu, Task, World } from './world.js';
+
+export interface YieldPoint {
+  /** kernel function performing the next action (kmap_high, __kmap_local_sched_in, ...) */
+  fn: string;
+  /** the action, in kernel words: "pkmap_count[3]++", "set_pte(slot 1)" */
+  what: string;
+  /** spinlock that must be free for the action to happen (it is then taken by this unit) */
+  lock?: string;
+  /** the action can happen only once this holds (spinning on a flag, waiting for an IPI) */
+  until?: () => boolean;
+}
+
+export type Gen<R = void> = Generator<YieldPoint, R, void>;
+
+/** What kernel code sees of the machine: the world, where it runs, and the spec channel. */
+export interface Exec<K = unknown, E = unknown> {
+  readonly w: World<K>;
+  /** id of the execution unit (lock owner identity) */
+  readonly unit: number;
+  /** CPU this code runs on now (a task may migrate between its steps) */
+  cpu(): CpuId;
+  /** `current`: the task whose stack this code runs on (the interrupted task in an irq) */
+  current(): Task;
+  cpuState(): Cpu;
+  /** report a linearization point to the specification */
+  emit(event: E): void;
+  /** WARN_ON: record a kernel splat (observable, not fatal) */
+  warn(msg: string): void;
+  /** start a new task (fork/clone) running `program` */
+  spawn(name: string, program: (x: Exec<K, E>) => Gen): Task;
+  /**
+   * send an IPI: `handler` runs as a hardirq on `cpu` once that CPU has irqs on. Returns a
+   * function telling whether the handler has finished (for on_each_cpu(..., wait=1)).
+   */
+  ipi(cpu: CpuId, name: string, handler: (x: Exec<K, E>) => Gen): () => boolean;
+  /**
+   * an exception raised by the current instruction (#PF, #GP): `handler` runs in a nested
+   * exception context on this CPU, with the protocol's exception entry/exit hooks around it.
+   */
+  exception<R>(name: string, handler: (x: Exec<K, E>) => Gen<R>): Gen<R>;
+}
+
+/** The kernel BUG(): a panic of the simulated kernel, reported as a thread-threw failure. */
+export class KernelBug extends Error {
+  constructor(where: string, why: string) {
+    super(`kernel BUG at ${where}: ${why}`);
+    this.name = 'KernelBug';
+  }
+}
+
+export function BUG_ON(cond: boolean, where: string, why: string): void {
+  if (cond) throw new KernelBug(where, why);
+}
+
+export function WARN_ON<K, E>(x: Exec<K, E>, cond: boolean, where: string, why: string): boolean {
+  if (cond) x.warn(`WARNING at ${where}: ${why}`);
+  return cond;
+}
+
+/** Yield before the next action. */
+export function* at(fn: string, what: string): Gen {
+  yield { fn, what };
+}
+
+export function* spin_lock<K, E>(x: Exec<K, E>, name: string, fn: string): Gen {
+  yield { fn, what: `spin_lock(&${name})`, lock: name };
+  x.current().preempt_count++;
+}
+
+export function spin_unlock<K, E>(x: Exec<K, E>, name: string): void {
+  delete x.w.locks[name];
+  x.current().preempt_count--;
+}
+
+export function preempt_disable<K, E>(x: Exec<K, E>): void { x.current().preempt_count++; }
+export function preempt_enable<K, E>(x: Exec<K, E>): void { x.current().preempt_count--; }
+export function migrate_disable<K, E>(x: Exec<K, E>): void { x.current().migrate_disable++; }
+export function migrate_enable<K, E>(x: Exec<K, E>): void { x.current().migrate_disable--; }
+export function pagefault_disable<K, E>(x: Exec<K, E>): void { x.current().pagefault_disabled++; }
+export function pagefault_enable<K, E>(x: Exec<K, E>): void { x.current().pagefault_disabled--; }
+
+/** prepare_to_wait(): queue the current task on `wq`; the caller still holds its locks. */
+export function prepare_to_wait<K, E>(x: Exec<K, E>, wq: string): void {
+  x.current().waitOn = wq;
+}
+
+/**
+ * schedule() after prepare_to_wait(): the task blocks unless a wake_up() came in between
+ * (that is why the waker's waitqueue_active() check under the lock cannot lose the wake-up).
+ */
+export function* schedule_sleep<K, E>(x: Exec<K, E>, fn: string): Gen {
+  yield { fn: 'schedule', what: `sleep on ${x.current().waitOn ?? '(already woken)'}` };
+  const t = x.current();
+  if (t.waitOn !== null) t.state = 'blocked';
+  yield { fn, what: 'woken up' };
+}
+
+export function wake_up<K>(w: World<K>, wq: string): void {
+  for (const t of w.tasks) {
+    if (t.waitOn !== wq) continue;
+    t.waitOn = null;
+    if (t.state === 'blocked') t.state = w.cpus.some((c) => c.curr === t.id) ? 'running' : 'runnable';
+  }
+}
+
+export function waitqueue_active<K>(w: World<K>, wq: string): boolean {
+  return w.tasks.some((t) => t.waitOn === wq);
+}

@@ -45,8 +45,8 @@ export const kmapVariants: V[] = [
   buggy('nested-kmap-deadlock', 'B.4 #6 [inference]: callers that hold a kmap() while asking for another can exhaust the pkmap pool and sleep forever in map_new_virtual()',
     'mm/highmem.c map_new_virtual(); older Documentation/mm/highmem.rst', 'kernel/progress', {}, { nestedKmap: true, pkmapSlots: 2 }),
 
-  buggy('M-B1', 'kunmap_local() trusts its caller: no range check, no LIFO WARN; unmapping anything pops the top slot while it is still in use',
-    'kmap.md mutant M-B1', 'kmap/B-INV3-slots', { mutant: 'M-B1' }),
+  { ...buggy('M-B1', 'kunmap_local() trusts its caller: no range check, no LIFO WARN; unmapping anything pops the top slot while it is still in use (or an empty stack: BUG)',
+    'kmap.md mutant M-B1', 'kmap/B-INV3-slots', { mutant: 'M-B1' }), alsoCaughtBy: ['kernel/BUG'] },
   buggy('M-B2-pteval', 'the push does not record pteval[], so __kmap_local_sched_in restores nothing',
     'kmap.md mutant M-B2', 'kmap/no-false-warning', { mutant: 'M-B2-pteval' }),
   buggy('M-B2-sched-out', '__kmap_local_sched_out does not clear the outgoing task\'s slots: the next task on the CPU sees them',

@@ -8,13 +8,12 @@ import type { KmapOp } from '../src/kernel/mm/kmap-callers.js';
 import { KM_MAX_IDX, type KmapWorkloadShape } from '../src/kernel/mm/kmap-types.js';
 
 export interface KmapWorkload {
-  /** PageHighMem() per page (before the HIGHMEM option applies) */
-  highmem: boolean[];
   tasks: { cpu: number; ops: KmapOp[] }[];
   irqs: { cpu: number; kind: 'hardirq' | 'softirq'; ops: KmapOp[] }[];
 }
 
-export const PAGES = [true, true, true, false];
+/** PageHighMem() per page before the HIGHMEM option applies: three highmem pages, one lowmem */
+export const PAGES: readonly boolean[] = [true, true, true, false];
 
 interface Where { task: boolean; kmaps: number; atomic: boolean; depth: number }
 
@@ -64,8 +63,7 @@ export function kmapWorkload(shape: KmapWorkloadShape, o: { cpus: number; ops: n
   const task = fc.record({ cpu, ops: body(shape, { task: true, kmaps: 0, atomic: false, depth: shape.localDepth }, o.ops) });
   const irq = fc.record({ cpu, kind: fc.constantFrom<'hardirq' | 'softirq'>('hardirq', 'softirq'), ops: irqOps(shape) });
   return fc.record({
-    highmem: fc.constant(PAGES),
-    tasks: fc.array(task, { minLength: 1, maxLength: o.cpus + 1 }),
+    tasks: fc.array(task, { maxLength: o.cpus + 1 }),
     irqs: fc.array(irq, { maxLength: 2 }),
   });
 }

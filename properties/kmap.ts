@@ -11,7 +11,7 @@ import { ctrl, KM_MAX_IDX as kmMaxIdx, kmapLocalMaps, PageHighMem, type KmapStat
 import { PKMAP_ADDR, pte_page, pte_present } from '../src/kernel/mm/pgtable.js';
 import type { World } from '../src/sim/world.js';
 import { kmapVariants, type KmapVariantConfig } from './kmap-variants.js';
-import { kmapWorkload, type KmapWorkload } from './kmap-workload.js';
+import { kmapWorkload, PAGES, type KmapWorkload } from './kmap-workload.js';
 
 type Spec = SnapshotFrom<typeof kmapMachine>;
 type Inv = Invariant<KmapState, Spec>;
@@ -173,11 +173,11 @@ function createState(v: KmapVariantConfig, wl: KmapWorkload, cpus: number): Kmap
   const empty = cfg.arch === 'xtensa' ? 2 : 0;
   return {
     cfg, KM_INCR, KM_MAX_IDX, LAST_PKMAP,
-    highmem: wl.highmem.slice(),
-    data: wl.highmem.map((_, p) => (p + 1) * 1000),
+    highmem: PAGES.slice(),
+    data: PAGES.map((_, p) => (p + 1) * 1000),
     pkmap_count: Array.from({ length: LAST_PKMAP }, () => 0),
     pkmap_page_table: Array.from({ length: LAST_PKMAP }, () => empty),
-    page_address: wl.highmem.map(() => 0),
+    page_address: PAGES.map(() => 0),
     last_pkmap_nr: 0,
     kmap_pte: Array.from({ length: KM_MAX_IDX * cpus }, () => empty),
     tlb: Array.from({ length: cpus }, () => ({})),
@@ -197,7 +197,7 @@ export const kmapProtocol = defineProtocol({
   setup(wl: KmapWorkload, variant, { cpus }) {
     return {
       k: createState(variant.config, wl, cpus),
-      specInput: { pages: wl.highmem.length },
+      specInput: { pages: PAGES.length },
       tasks: wl.tasks.map((t, i) => ({ name: String.fromCharCode(65 + i), cpu: t.cpu, run: (x) => kmapTask(x, t.ops) })),
       irqs: wl.irqs.map((q, i) => ({ name: `irq${i}`, cpu: q.cpu, kind: q.kind, run: (x) => runOps(x, q.ops) })),
       hooks: {

@@ -31,6 +31,8 @@ export interface Variant<C = unknown> {
   source: string;
   /** for buggy variants: the invariant expected to catch it */
   expect?: string;
+  /** other general invariants that may fire first, depending on the workload the search finds */
+  alsoCaughtBy?: string[];
   config: C;
 }
 
@@ -71,7 +73,11 @@ export interface Protocol<K = any, E = any, W = any, C = any, M extends AnyState
   machine: M;
   variants: Variant<C>[];
   invariants: Invariant<K, SnapshotFrom<M>>[];
-  /** the workloads this protocol runs (JSON data: it travels in replay tokens) */
+  /**
+   * the workloads this protocol runs (JSON data: it travels in replay tokens). The arrays at
+   * the top level of a workload object hold independent programs (tasks, interrupt handlers):
+   * the minimizer may drop any one of them, so each must be legal on its own.
+   */
   workload(o: WorkloadOptions<C>): fc.Arbitrary<W>;
   setup(workload: W, variant: Variant<C>, o: { cpus: number }): Setup<K, E>;
   /** the invariant a spec event violates when the statechart refuses it */

@@ -93,10 +93,10 @@ export function check(options: CheckOptions): CheckResult {
 
   const [wl, sched] = details.counterexample as [unknown, number[]];
   const found = execute(protocol, variant, wl, new RandomStrategy(sched), exec);
-  const choices = o.minimize ? minimize(protocol, variant, wl, found, exec) : found.choices;
+  const min = o.minimize ? minimize(protocol, variant, wl, found, exec) : { workload: wl, choices: found.choices };
   const scenario: Scenario = {
     protocol: protocol.name, variant: variant.name, cpus: o.cpus,
-    maxPreemptions: o.maxPreemptions, maxSteps: o.maxSteps, workload: wl, choices,
+    maxPreemptions: o.maxPreemptions, maxSteps: o.maxSteps, workload: min.workload, choices: min.choices,
   };
   const cx = counterexample(protocol, variant, scenario, o.invariants);
   if (!cx) throw new Error('internal: the shrunk counterexample did not reproduce');

@@ -43,6 +43,8 @@ type Choice =
   | { kind: 'irq'; cpu: Cpu; unit: Unit }
   | { kind: 'switch'; cpu: Cpu; to: Task };
 
+const TASK_FIELDS = new Set(['task', 'parent', 'child']);
+
 class Stop extends Error {
   constructor(readonly failure: Failure) { super(failure.message); }
 }
@@ -63,6 +65,8 @@ export class Engine<K, E> {
   private readonly trace: TraceStep[] | null;
   private lastUnit = -1;
   private stepWarnings: string[] = [];
+  /** the step being executed, so that a step which throws still appears in the trace */
+  private inFlight: TraceStep | null = null;
 
   constructor(
     private readonly protocol: Protocol<K, E>,
@@ -117,7 +121,11 @@ export class Engine<K, E> {
     } catch (e) {
       if (e instanceof Stop) failure = e.failure;
       else if (e instanceof ReplayDiverged) throw e;
-      else failure = this.threw(e);
+      else {
+        failure = this.threw(e);
+        // the step that died still belongs in the trace
+        if (this.trace && this.inFlight) this.trace.push({ ...this.inFlight, changes: [failure.message] });
+      }
     }
     return {
       failure, steps: this.stepNo, choices: this.choices, preemptions: this.preemptionChoices,
@@ -135,7 +143,7 @@ export class Engine<K, E> {
   }
 
   private stop(kind: Failure['kind'], invariant: string, meaning: string, message: string, extra: Partial<Failure> = {}): Stop {
-    return new Stop({ kind, invariant, meaning, message, step: this.stepNo, ...extra });
+    return new Stop({ kind, invariant, meaning, message, step: this.stepNo - 1, ...extra });
   }
 
   // ---- units and contexts -------------------------------------------------------------
@@ -287,7 +295,9 @@ export class Engine<K, E> {
       fn = p.fn;
       what = p.what;
       if (p.lock !== undefined) this.w.locks[p.lock] = unit.id;
+      this.inFlight = { i: this.stepNo, cpu: cpu.id, ctx: unit.name, fn, what, changes: [], spec: [], warnings: this.stepWarnings, switched: unit.id !== this.lastUnit };
       this.resume(unit, cpu);
+      this.inFlight = null;
     } else if (ch.kind === 'irq') {
       unit = ch.unit;
       unit.fired = true;
@@ -312,15 +322,14 @@ export class Engine<K, E> {
     const switched = unit.id !== this.lastUnit;
     this.lastUnit = unit.id;
     this.lastCpu = cpu.id;
-    const specEvents = this.trace ? this.specQueue.map((e) => this.eventName(e)) : [];
-    this.applySpec();
     if (this.trace && before) {
       this.trace.push({
         i: this.stepNo, cpu: cpu.id, ctx: unit.name, fn, what, changes: diff(before, this.observe()),
-        spec: specEvents, warnings: this.stepWarnings, switched,
+        spec: this.specQueue.map((e) => this.eventName(e)), warnings: this.stepWarnings, switched,
       });
     }
     this.stepNo++;
+    this.applySpec();
   }
 
   private resume(u: Unit, cpu: Cpu): void {
@@ -370,9 +379,11 @@ export class Engine<K, E> {
     return this.meanings.get(name) ?? name;
   }
 
+  /** "KMAP_LOCAL(task=A, page=0)": task ids in the conventional fields print as task names. */
   private eventName(e: E): string {
     const { type, ...rest } = e as { type: string };
-    const args = Object.entries(rest).map(([k, v]) => `${k}=${v}`).join(', ');
+    const taskName = (k: string, v: unknown) => (TASK_FIELDS.has(k) && typeof v === 'number' ? this.w.tasks[v]?.name ?? v : v);
+    const args = Object.entries(rest).map(([k, v]) => `${k}=${taskName(k, v)}`).join(', ');
     return `${type}(${args})`;
   }
 

@@ -9,6 +9,7 @@ export function listCommand(opts: { json?: boolean }): number {
       variants: p.variants.map((v) => ({
         name: v.name, buggy: v.buggy, description: v.description, source: v.source,
         ...(v.expect ? { expect: v.expect } : {}),
+        ...(v.alsoCaughtBy ? { alsoCaughtBy: v.alsoCaughtBy } : {}),
       })),
       invariants: p.invariants.map((i) => ({
         name: i.name, description: i.description,
@@ -26,7 +27,7 @@ export function listCommand(opts: { json?: boolean }): number {
     out(c.bold('  variants'));
     for (const v of p.variants) {
       out(`    ${v.buggy ? c.red('buggy  ') : c.green('correct')} ${c.bold(v.name)}: ${v.description}`);
-      out(c.dim(`            source: ${v.source}${v.expect ? `; caught by ${v.expect}` : ''}`));
+      out(c.dim(`            source: ${v.source}${v.expect ? `; caught by ${[v.expect, ...(v.alsoCaughtBy ?? [])].join(' or ')}` : ''}`));
     }
     out(c.bold('  invariants'));
     for (const i of p.invariants) out(`    ${c.bold(i.name)} ${c.dim(`(${i.checked})`)}: ${i.description}`);

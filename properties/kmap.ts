@@ -10,6 +10,7 @@ import { __kmap_local_sched_in, __kmap_local_sched_out } from '../src/kernel/mm/
 import { ctrl, KM_MAX_IDX as kmMaxIdx, kmapLocalMaps, PageHighMem, type KmapState } from '../src/kernel/mm/kmap-types.js';
 import { PKMAP_ADDR, pte_page, pte_present } from '../src/kernel/mm/pgtable.js';
 import type { World } from '../src/sim/world.js';
+import { shrinkKmapWorkload } from './kmap-shrink.js';
 import { kmapVariants, type KmapVariantConfig } from './kmap-variants.js';
 import { kmapWorkload, PAGES, type KmapWorkload } from './kmap-workload.js';
 
@@ -209,6 +210,7 @@ export const kmapProtocol = defineProtocol({
     };
   },
   refusal: (e: KmapEvent) => REFUSAL[e.type],
+  shrinkWorkload: shrinkKmapWorkload,
   observe(w: World<KmapState>) {
     const k = w.k;
     const o: Record<string, string | number> = {};

@@ -80,6 +80,8 @@ export interface Protocol<K = any, E = any, W = any, C = any, M extends AnyState
    */
   workload(o: WorkloadOptions<C>): fc.Arbitrary<W>;
   setup(workload: W, variant: Variant<C>, o: { cpus: number }): Setup<K, E>;
+  /** smaller legal workloads than this one, for the replay minimizer (optional) */
+  shrinkWorkload?(workload: W): Iterable<W>;
   /** the invariant a spec event violates when the statechart refuses it */
   refusal(event: E): string;
   /** named values shown in traces ("values that changed") */

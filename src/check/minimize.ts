@@ -1,6 +1,7 @@
 /**
  * Replay-based minimizer, after fast-check's shrinking. It drops whole programs (elements of
- * the workload's top-level arrays, which the Protocol contract makes independent programs) and
+ * the workload's top-level arrays, which the Protocol contract makes independent programs),
+ * tries the protocol's own smaller workloads, and
  * zeroes or drops single choices (0 = keep running the CPU that ran last), keeping a candidate
  * when it reproduces the same violated invariant with fewer preemptions, or as many in fewer
  * steps.
@@ -11,7 +12,7 @@ import { execute, type ExecOptions } from './execute.js';
 import type { Execution } from './result.js';
 
 /** executions the minimizer may spend on one counterexample */
-const BUDGET = 400;
+const BUDGET = 600;
 
 const better = (a: Execution, b: Execution) =>
   a.preemptions < b.preemptions || (a.preemptions === b.preemptions && a.steps < b.steps);
@@ -41,7 +42,7 @@ export function minimize(protocol: Protocol, variant: Variant, workload: unknown
   let improved = true;
   while (improved && spent < BUDGET) {
     improved = false;
-    for (const wl of withoutOneProgram(best.workload)) {
+    for (const wl of [...withoutOneProgram(best.workload), ...(protocol.shrinkWorkload?.(best.workload) ?? [])]) {
       if (spent >= BUDGET) break;
       if (attempt(wl, best.run.choices, (r) => r.steps <= best.run.steps)) { improved = true; break; }
     }

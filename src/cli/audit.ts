@@ -40,7 +40,9 @@ export function auditCommand(names: string[], flags: AuditFlags): number {
   for (const p of ps) {
     for (const v of p.variants) {
       const bar = progress(`audit ${p.name}/${v.name}`, !flags.json);
-      const r = check({ protocol: p.name, variant: v.name, runs: flags.runs ?? (v.buggy ? 5000 : 1000), seed: flags.seed, cpus: flags.cpus, onProgress: bar.update });
+      // a buggy variant gets up to 60 s to show its bug; fast-check stops at the first failure
+      const budget = v.buggy ? { runs: flags.runs ?? 1_000_000, timeLimit: 60 } : { runs: flags.runs ?? 2000 };
+      const r = check({ protocol: p.name, variant: v.name, ...budget, seed: flags.seed, cpus: flags.cpus, onProgress: bar.update });
       bar.stop();
       rows.push(row(r, v));
     }

@@ -1,0 +1,46 @@
+/**
+ * Smaller legal kmap workloads, for the replay minimizer: drop a leaf operation, unwrap a
+ * map/unmap section (keep its body), or drop a section whole. Sections are matched by nesting,
+ * so every candidate stays well nested wherever the original was.
+ */
+import type { KmapOp } from '../src/kernel/mm/kmap-callers.js';
+import type { KmapWorkload } from './kmap-workload.js';
+
+const OPEN = new Set(['kmap', 'local', 'atomic']);
+const CLOSE = new Set(['kunmap', 'unlocal', 'unatomic']);
+
+/** Index of the close matching the open at `i`, or -1 (a leaked section). */
+function matchingClose(ops: readonly KmapOp[], i: number): number {
+  let depth = 0;
+  for (let j = i; j < ops.length; j++) {
+    if (OPEN.has(ops[j]![0])) depth++;
+    else if (CLOSE.has(ops[j]![0]) && --depth === 0) return j;
+  }
+  return -1;
+}
+
+function smallerOps(ops: readonly KmapOp[]): KmapOp[][] {
+  const out: KmapOp[][] = [];
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    if (CLOSE.has(op[0])) continue;
+    if (!OPEN.has(op[0])) {
+      out.push(ops.filter((_, j) => j !== i));
+      continue;
+    }
+    const end = matchingClose(ops, i);
+    if (end < 0) continue;
+    out.push([...ops.slice(0, i), ...ops.slice(end + 1)]);
+    out.push(ops.filter((_, j) => j !== i && j !== end));
+  }
+  return out;
+}
+
+export function* shrinkKmapWorkload(wl: KmapWorkload): Generator<KmapWorkload> {
+  for (let t = 0; t < wl.tasks.length; t++) {
+    for (const ops of smallerOps(wl.tasks[t]!.ops)) yield { ...wl, tasks: wl.tasks.map((x, i) => (i === t ? { ...x, ops } : x)) };
+  }
+  for (let q = 0; q < wl.irqs.length; q++) {
+    for (const ops of smallerOps(wl.irqs[q]!.ops)) yield { ...wl, irqs: wl.irqs.map((x, i) => (i === q ? { ...x, ops } : x)) };
+  }
+}

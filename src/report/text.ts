@@ -50,7 +50,7 @@ export function renderCounterexample(cx: Counterexample, c: Colors): string[] {
   if (f.specState) out.push(`  spec state that refused ${f.event}: ${f.specState}`);
   out.push('', c.bold('workload:'));
   for (const line of cx.workload) out.push(`  ${line}`);
-  out.push('', c.bold(`counterexample: ${cx.steps} steps, ${cx.preemptions} scheduling choices away from the running CPU`));
+  out.push('', c.bold(`counterexample: ${cx.steps} steps, ${cx.preemptions} scheduler choice(s) other than "keep running"`));
   out.push(...renderTrace(cx.trace, cx.scenario.cpus, c));
   out.push('', `replay: ${c.bold(`npx kcheck replay ${cx.token}`)}`);
   return out;

@@ -1,0 +1,71 @@
+/** The kc1 token codec: a lossless round trip for every scenario, and loud rejection of junk. */
+import { deflateRawSync } from 'node:zlib';
+import * as fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { BadToken, TOKEN_PREFIX, decodeToken, encodeToken, type Scenario } from '../../../src/check/token.js';
+
+const scenario: fc.Arbitrary<Scenario> = fc.record({
+  protocol: fc.string(),
+  variant: fc.string(),
+  cpus: fc.integer({ min: 1, max: 64 }),
+  maxPreemptions: fc.nat(),
+  maxSteps: fc.nat(),
+  workload: fc.jsonValue(),
+  choices: fc.array(fc.nat(), { maxLength: 300 }),
+});
+
+/** a kc1 token around an arbitrary JSON payload, to reach the shape checks behind the codec */
+const tokenOf = (payload: unknown) => TOKEN_PREFIX + deflateRawSync(Buffer.from(JSON.stringify(payload))).toString('base64url');
+const valid: unknown[] = ['kmap', 'M-B5', 2, 3, 5000, { tasks: [] }, [0, 1]];
+
+describe('token codec', () => {
+  test('decode(encode(s)) is s, for every scenario', () => {
+    fc.assert(fc.property(scenario, (s) => {
+      const t = encodeToken(s);
+      expect(t.startsWith(TOKEN_PREFIX)).toBe(true);
+      expect(t).toMatch(/^kc1\.[A-Za-z0-9_-]+$/); // copy-pasteable: no quoting needed in a shell
+      // the workload travels as JSON (-0 becomes 0), everything else exactly
+      expect(decodeToken(t)).toEqual({ ...s, workload: JSON.parse(JSON.stringify(s.workload)) });
+    }));
+  });
+
+  test('surrounding whitespace from a copy-paste is ignored', () => {
+    const t = tokenOf(valid);
+    expect(decodeToken(`  ${t}\n`)).toEqual(decodeToken(t));
+  });
+
+  test('arbitrary strings are either a scenario or a BadToken, never another error', () => {
+    fc.assert(fc.property(fc.oneof(fc.string(), fc.base64String().map((b) => TOKEN_PREFIX + b.replace(/=+$/, ''))), (s) => {
+      try {
+        decodeToken(s);
+      } catch (e) {
+        expect(e).toBeInstanceOf(BadToken);
+      }
+    }));
+  });
+
+  const malformed: [string, string, RegExp][] = [
+    ['empty', '', /must start with 'kc1\.'/],
+    ['no prefix', 'hello', /must start with 'kc1\.'/],
+    ['a future version', 'kc2.AAAA', /version kc2 is not supported/],
+    ['non-base64url characters', 'kc1.ab+/cd', /outside base64url/],
+    ['truncated payload', tokenOf(valid).slice(0, 12), /does not decompress|wrong shape/],
+    ['not deflated', 'kc1.AAAAAAAA', /does not decompress/],
+    ['not an array', tokenOf({ protocol: 'kmap' }), /wrong shape/],
+    ['too short an array', tokenOf(valid.slice(0, 6)), /wrong shape/],
+    ['numeric protocol', tokenOf([1, ...valid.slice(1)]), /protocol and variant/],
+    ['zero cpus', tokenOf(valid.map((v, i) => (i === 2 ? 0 : v))), /natural numbers/],
+    ['negative bound', tokenOf(valid.map((v, i) => (i === 4 ? -1 : v))), /natural numbers/],
+    ['fractional choice', tokenOf(valid.map((v, i) => (i === 6 ? [0.5] : v))), /choices/],
+    ['choices not a list', tokenOf(valid.map((v, i) => (i === 6 ? 'x' : v))), /choices/],
+  ];
+
+  test.each(malformed)('rejects %s with BadToken', (_, token, why) => {
+    expect(() => decodeToken(token)).toThrow(BadToken);
+    expect(() => decodeToken(token)).toThrow(why);
+  });
+
+  test('the well-formed payload the malformed ones derive from decodes', () => {
+    expect(decodeToken(tokenOf(valid)).variant).toBe('M-B5');
+  });
+});

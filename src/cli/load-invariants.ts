@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createJiti } from 'jiti';
 import { z } from 'zod';
 import { BadInput } from '../check/options.js';
@@ -16,7 +17,10 @@ const invariantSchema = z.object({
   check: z.custom<Invariant['check']>((v) => typeof v === 'function', 'must be a function (world, spec) => string | undefined'),
 });
 
-const moduleSchema = z.union([invariantSchema, z.array(invariantSchema).min(1)]);
+const moduleSchema = (v: unknown) => (Array.isArray(v) ? z.array(invariantSchema).min(1) : invariantSchema);
+
+/** `import ... from 'kcheck'` in a user's file means this kcheck, wherever the file lives. */
+const KCHECK = fileURLToPath(new URL('../index.js', import.meta.url));
 
 function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0]!.trim();
@@ -27,17 +31,30 @@ export async function loadInvariants(file: string): Promise<Invariant[]> {
   if (!existsSync(path)) throw new BadInput(`invariant file ${file}: not found`);
   let mod: Record<string, unknown>;
   try {
-    mod = await createJiti(import.meta.url, { moduleCache: false, fsCache: false }).import(path);
+    mod = await createJiti(import.meta.url, { moduleCache: false, fsCache: false, alias: { kcheck: KCHECK } }).import(path);
   } catch (e) {
     throw new BadInput(`invariant file ${file} does not load: ${firstLine(e)}`);
   }
   // default export (one invariant or a list), else every named export
   const exported = mod.default ?? Object.values(mod).flat();
-  const parsed = moduleSchema.safeParse(exported);
+  const parsed = moduleSchema(exported).safeParse(exported);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const where = issue.path.length ? ` at ${issue.path.join('.')}` : '';
     throw new BadInput(`invariant file ${file}: export${where} is not an invariant: ${issue.message}`);
   }
-  return (Array.isArray(parsed.data) ? parsed.data : [parsed.data]) as Invariant[];
+  const list = (Array.isArray(parsed.data) ? parsed.data : [parsed.data]) as Invariant[];
+  return list.map((inv) => ({ ...inv, check: namingFile(inv, file) }));
+}
+
+/** An exception from a user's check names the file it came from (the engine adds the invariant). */
+function namingFile(inv: Invariant, file: string): Invariant['check'] {
+  const check = inv.check!;
+  return (w, spec) => {
+    try {
+      return check(w, spec);
+    } catch (e) {
+      throw new Error(`${firstLine(e)} (in ${file})`);
+    }
+  };
 }

@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // builds dist/ once so that the e2e tests run the CLI compiled from the current sources
+    globalSetup: ['test/e2e/global-setup.ts'],
   },
 });

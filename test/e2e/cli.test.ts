@@ -1,0 +1,131 @@
+/**
+ * The CLI as a user runs it: the built binary, real argv, exit codes 0 holds / 1 counterexample /
+ * 2 bad input, and for bad input exactly one `kcheck: error:` line on stderr, never a stack.
+ */
+import { describe, expect, test } from 'vitest';
+import { kmapVariants } from '../../properties/kmap-variants.js';
+import { kcheck, tokenIn } from '../helpers/cli.js';
+
+const MY_INVARIANTS = 'examples/my-invariants.ts';
+
+describe('list', () => {
+  test('--json lists kmap with its variants and invariants', () => {
+    const r = kcheck('list', '--json');
+    expect(r.code).toBe(0);
+    const data = JSON.parse(r.stdout) as { protocols: { name: string; variants: Record<string, unknown>[]; invariants: Record<string, unknown>[] }[] };
+    const kmap = data.protocols.find((p) => p.name === 'kmap');
+    expect(kmap).toBeDefined();
+    expect(kmap!.variants.map((v) => v.name)).toEqual(kmapVariants.map((v) => v.name));
+    for (const v of kmap!.variants) {
+      expect(v).toMatchObject({ name: expect.any(String), buggy: expect.any(Boolean), description: expect.any(String), source: expect.any(String) });
+      if (v.buggy) expect(v.expect).toEqual(expect.any(String));
+    }
+    expect(kmap!.invariants.length).toBeGreaterThan(0);
+    for (const i of kmap!.invariants) expect(i).toMatchObject({ name: expect.stringMatching(/^kmap\//), description: expect.any(String) });
+  });
+
+  test('without --json, prints every variant by name', () => {
+    const r = kcheck('list');
+    expect(r.code).toBe(0);
+    for (const v of kmapVariants) expect(r.stdout).toContain(v.name);
+    expect(r.stdout).not.toMatch(/\x1b\[/); // CI=true: no colour codes
+  });
+});
+
+describe('run and replay', () => {
+  test('the correct variants hold: exit 0', () => {
+    const r = kcheck('run', 'kmap', '--runs', '200', '--seed', '1');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    for (const v of kmapVariants.filter((x) => !x.buggy)) expect(r.stdout).toContain(`✓ kmap/${v.name}: all invariants hold`);
+  });
+
+  describe('a known bug (M-B5)', () => {
+    const run = kcheck('run', 'kmap', '--variant', 'M-B5', '--seed', '1');
+    const token = tokenIn(run.stdout);
+
+    test('exit 1 with a report naming the invariant and how to replay', () => {
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain('✗ kmap/B-INV6-pkmap-counts violated');
+      expect(run.stdout).toMatch(/^replay: npx kcheck replay kc1\.[A-Za-z0-9_-]+$/m);
+    });
+
+    test('replay <token> exits 1 with the identical counterexample text', () => {
+      const again = kcheck('replay', token);
+      expect(again.code).toBe(1);
+      expect(again.stdout.length).toBeGreaterThan(0);
+      // run prints a summary first, then the counterexample that replay prints alone
+      expect(run.stdout.endsWith(again.stdout)).toBe(true);
+    });
+
+    test('replay --json is the structured result: same failure and token as run --json', () => {
+      const runJson = JSON.parse(kcheck('run', 'kmap', '--variant', 'M-B5', '--seed', '1', '--json').stdout) as { ok: boolean; results: { failure: unknown; token: string }[] };
+      const r = kcheck('replay', token, '--json');
+      expect(r.code).toBe(1);
+      const again = JSON.parse(r.stdout) as { ok: boolean; diverged: boolean; failure: { invariant: string }; token: string };
+      expect(runJson.ok).toBe(false);
+      expect(again).toMatchObject({ ok: false, diverged: false, token });
+      expect(again.failure).toEqual(runJson.results[0]!.failure);
+      expect(again.failure.invariant).toBe('kmap/B-INV6-pkmap-counts');
+    });
+  });
+});
+
+describe('audit', () => {
+  test('--json: one passing row per kmap variant, exit 0', () => {
+    const r = kcheck('audit', 'kmap', '--json', '--seed', '2');
+    expect(r.code).toBe(0);
+    const data = JSON.parse(r.stdout) as { ok: boolean; rows: { variant: string; buggy: boolean; caughtBy: string | null; pass: boolean }[] };
+    expect(data.ok).toBe(true);
+    expect(data.rows.map((x) => x.variant)).toEqual(kmapVariants.map((v) => v.name));
+    for (const row of data.rows) {
+      expect(row.pass).toBe(true);
+      expect(row.caughtBy === null).toBe(!row.buggy);
+    }
+  });
+});
+
+describe('user invariants (--invariants)', () => {
+  test(`${MY_INVARIANTS} holds on the correct variants`, () => {
+    const r = kcheck('run', 'kmap', '--runs', '200', '--seed', '1', '--invariants', MY_INVARIANTS);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  test('and is really evaluated: it catches the stack overflow of M-B4-bound before B-INV2 does', () => {
+    const r = kcheck('run', 'kmap', '--variant', 'M-B4-bound', '--seed', '2', '--invariants', MY_INVARIANTS);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('✗ kmap/local-depth-at-most-12 violated');
+    // the token replays to the same failure only with the same invariants loaded
+    const again = kcheck('replay', tokenIn(r.stdout), '--invariants', MY_INVARIANTS);
+    expect(again.code).toBe(1);
+    expect(r.stdout.endsWith(again.stdout)).toBe(true);
+  });
+});
+
+describe('bad input: exit 2, one line on stderr, no stack trace, nothing on stdout', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['unknown protocol', ['run', 'nope'], /unknown protocol 'nope'.*kmap/],
+    ['unknown variant', ['run', 'kmap', '--variant', 'nope'], /unknown variant 'nope'/],
+    ['malformed token', ['replay', 'kc1.AAAAAAAA'], /malformed replay token/],
+    ['token without prefix', ['replay', 'hello'], /malformed replay token: it must start with 'kc1\.'/],
+    ['missing invariant file', ['run', 'kmap', '--runs', '10', '--invariants', 'test/fixtures/no-such-file.ts'], /no-such-file\.ts: not found/],
+    ['invariant file with a syntax error', ['run', 'kmap', '--runs', '10', '--invariants', 'test/fixtures/broken-syntax-invariant.ts'], /broken-syntax-invariant\.ts does not load/],
+    ['invariant file exporting a non-invariant', ['run', 'kmap', '--runs', '10', '--invariants', 'test/fixtures/not-an-invariant.ts'], /not-an-invariant\.ts: .*not an invariant/],
+    ['an invariant that throws', ['run', 'kmap', '--runs', '10', '--seed', '1', '--invariants', 'test/fixtures/throwing-invariant.ts'], /invariant kmap\/throws threw/],
+    ['--runs abc', ['run', 'kmap', '--runs', 'abc'], /--runs.*'abc'/],
+    ['--cpus 0', ['run', 'kmap', '--cpus', '0'], /--cpus.*'0'/],
+    ['--time-limit -1', ['run', 'kmap', '--time-limit', '-1'], /--time-limit.*'-1'/],
+    ['unknown flag', ['run', 'kmap', '--bogus'], /unknown option '--bogus'/],
+    ['unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
+  ];
+
+  test.each(cases)('%s', (_, args, why) => {
+    const r = kcheck(...args);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^kcheck: error: [^\n]+\n$/);
+    expect(r.stderr).toMatch(why);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});

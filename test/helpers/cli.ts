@@ -1,0 +1,27 @@
+/** Runs the built kcheck binary as a user (or CI) would, and captures what it prints. */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const BIN = `${ROOT}dist/src/cli/main.js`;
+
+export interface CliResult { code: number | null; stdout: string; stderr: string }
+
+/** No colours, no progress bars, and no KCHECK_* overrides leaking in from the caller's shell. */
+function env(): NodeJS.ProcessEnv {
+  const e: NodeJS.ProcessEnv = { ...process.env, CI: 'true' };
+  for (const k of Object.keys(e)) if (k.startsWith('KCHECK_')) delete e[k];
+  return e;
+}
+
+export function kcheck(...args: string[]): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env: env(), encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The replay token a report prints. */
+export function tokenIn(text: string): string {
+  const m = /kcheck replay (kc1\.[A-Za-z0-9_-]+)/.exec(text);
+  if (!m) throw new Error(`no replay token in:\n${text}`);
+  return m[1]!;
+}

@@ -2,9 +2,9 @@
  * The CLI as a user runs it: the built binary, real argv, exit codes 0 holds / 1 counterexample /
  * 2 bad input, and for bad input exactly one `kcheck: error:` line on stderr, never a stack.
  */
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { kmapVariants } from '../../properties/kmap-variants.js';
-import { kcheck, tokenIn } from '../helpers/cli.js';
+import { kcheck, tokenIn, type CliResult } from '../helpers/cli.js';
 
 const MY_INVARIANTS = 'examples/my-invariants.ts';
 
@@ -41,8 +41,12 @@ describe('run and replay', () => {
   });
 
   describe('a known bug (M-B5)', () => {
-    const run = kcheck('run', 'kmap', '--variant', 'M-B5', '--seed', '1');
-    const token = tokenIn(run.stdout);
+    let run: CliResult;
+    let token: string;
+    beforeAll(() => {
+      run = kcheck('run', 'kmap', '--variant', 'M-B5', '--seed', '1');
+      token = tokenIn(run.stdout);
+    });
 
     test('exit 1 with a report naming the invariant and how to replay', () => {
       expect(run.code).toBe(1);

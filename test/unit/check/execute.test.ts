@@ -5,7 +5,7 @@
  */
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { check } from '../../../src/index.js';
+import { check, type Invariant } from '../../../src/index.js';
 import { BUG_ON, at, migrate_disable, migrate_enable, spin_lock, spin_unlock, type Gen } from '../../../src/sim/thread.js';
 import { idle, toyProtocol, useProtocols, variant, type ToyExec } from '../../helpers/toy.js';
 
@@ -64,6 +64,13 @@ describe('lost update', () => {
 
   test('the atomic variant holds', () => {
     expect(check({ protocol: 'toy-counter', variant: 'atomic', runs: 300, seed: SEED }).ok).toBe(true);
+  });
+
+  test('on one CPU the race needs a preemption, so maxPreemptions 0 rules it out', () => {
+    expect(check({ protocol: 'toy-counter', variant: 'racy', runs: 500, seed: SEED, cpus: 1, maxPreemptions: 0 }).ok).toBe(true);
+    const r = check({ protocol: 'toy-counter', variant: 'racy', runs: 500, seed: SEED, cpus: 1, maxPreemptions: 1 });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.trace.some((s) => s.fn === '__schedule' && s.what.startsWith('preempt'))).toBe(true);
   });
 });
 
@@ -331,5 +338,47 @@ describe('environment choices', () => {
     const r = check({ protocol: 'toy-pin', variant: 'unpinned', runs: 500, seed: SEED });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.failure.message).toBe('A moved from cpu0 to cpu1');
+  });
+});
+
+// ---- interrupt nesting: a hardirq may interrupt a softirq, never the other way round ---------
+
+const NEST_INV = 'toy-nest/softirq-not-above-hardirq';
+const NESTED_INV = 'toy-nest/hardirq-above-softirq';
+
+/** Context kinds on a CPU, bottom first. */
+const stackOf = (ctx: { kind: string }[]) => ctx.map((c) => c.kind).join('>');
+
+const softNotAboveHard: Invariant = {
+  name: NEST_INV, description: 'a softirq never runs above a hardirq',
+  check: (w) => (w.cpus.some((c) => /hardirq.*softirq/.test(stackOf(c.ctx))) ? `softirq above hardirq: ${stackOf(w.cpus[0]!.ctx)}` : undefined),
+};
+// the control: claims a hardirq never nests above a softirq, which the engine must break
+const hardNotAboveSoft: Invariant = {
+  name: NESTED_INV, description: 'control: a hardirq never runs above a softirq',
+  check: (w) => (w.cpus.some((c) => /softirq>hardirq/.test(stackOf(c.ctx))) ? 'hardirq above softirq' : undefined),
+};
+
+/** A task and both kinds of interrupt on one CPU. */
+const nesting = (name: string, invariants: Invariant[]) => toyProtocol<null>({
+  name, invariants, k: () => null,
+  tasks: () => [{ name: 'A', cpu: 0, run: () => idle(4) }],
+  irqs: () => [
+    { name: 'soft', cpu: 0, kind: 'softirq', run: () => idle(2, 'softirq_handler') },
+    { name: 'hard', cpu: 0, kind: 'hardirq', run: () => idle(2, 'hardirq_handler') },
+  ],
+});
+
+describe('interrupt nesting', () => {
+  useProtocols(nesting('toy-nest', [softNotAboveHard]), nesting('toy-nest-detect', [hardNotAboveSoft]));
+
+  test('a softirq is never taken inside a hardirq', () => {
+    expect(check({ protocol: 'toy-nest', runs: 500, seed: SEED }).ok).toBe(true);
+  });
+
+  test('control: a hardirq is taken inside a softirq', () => {
+    const r = check({ protocol: 'toy-nest-detect', runs: 500, seed: SEED });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.failure.invariant).toBe(NESTED_INV);
   });
 });

@@ -4,6 +4,7 @@
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { kmapVariants } from '../../properties/kmap-variants.js';
+import { decodeToken, encodeToken } from '../../src/check/token.js';
 import { kcheck, tokenIn, type CliResult } from '../helpers/cli.js';
 
 const MY_INVARIANTS = 'examples/my-invariants.ts';
@@ -62,6 +63,13 @@ describe('run and replay', () => {
       expect(run.stdout.endsWith(again.stdout)).toBe(true);
     });
 
+    test('the same scenario on the fixed kernel (mainline) replays as holding: exit 0', () => {
+      const fixed = encodeToken({ ...decodeToken(token), variant: 'mainline' });
+      const r = kcheck('replay', fixed);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('kmap/mainline: the scenario now holds');
+    });
+
     test('replay --json is the structured result: same failure and token as run --json', () => {
       const runJson = JSON.parse(kcheck('run', 'kmap', '--variant', 'M-B5', '--seed', '1', '--json').stdout) as { ok: boolean; results: { failure: unknown; token: string }[] };
       const r = kcheck('replay', token, '--json');
@@ -72,6 +80,14 @@ describe('run and replay', () => {
       expect(again.failure).toEqual(runJson.results[0]!.failure);
       expect(again.failure.invariant).toBe('kmap/B-INV6-pkmap-counts');
     });
+  });
+});
+
+describe('time limit', () => {
+  test('--time-limit stops generating runs and says so; what ran held: exit 0', () => {
+    const r = kcheck('run', 'kmap', '--variant', 'mainline', '--runs', '1000000000', '--time-limit', '0.3', '--seed', '1');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('stopped by time limit');
   });
 });
 

@@ -344,7 +344,7 @@ describe('environment choices', () => {
 // ---- interrupt nesting: a hardirq may interrupt a softirq, never the other way round ---------
 
 const NEST_INV = 'toy-nest/softirq-not-above-hardirq';
-const NESTED_INV = 'toy-nest/hardirq-above-softirq';
+const NESTED_INV = 'toy-nest-detect/hardirq-above-softirq';
 
 /** Context kinds on a CPU, bottom first. */
 const stackOf = (ctx: { kind: string }[]) => ctx.map((c) => c.kind).join('>');

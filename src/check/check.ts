@@ -11,7 +11,9 @@ import { ReplayStrategy } from '../explore/replay.js';
 import { ReplayDiverged, type Strategy } from '../explore/strategy.js';
 import { execute, type ExecOptions } from './execute.js';
 import { minimize } from './minimize.js';
-import { resolveOptions, type CheckOptions } from './options.js';
+import { isExhaustive, resolveOptions, type CheckOptions, type ResolvedOptions, type StrategyName } from './options.js';
+import { pctDrawn, randomDrawn, type Drawn, type PctGuarantee } from '../explore/sampled.js';
+import { search, type ExhaustiveStats } from '../explore/search.js';
 import type { Execution, Failure, TraceStep } from './result.js';
 import { decodeToken, encodeToken, type Scenario } from './token.js';
 
@@ -30,6 +32,12 @@ export interface Stats {
   /** architectural events summed over all runs */
   counters: Record<string, number>;
   envOverrides: string[];
+  /** how schedules were chosen (absent in results from before strategies existed) */
+  strategy?: StrategyName;
+  /** pct: what the runs established */
+  pct?: PctGuarantee;
+  /** dfs/bfs: what the search established; `runs` counts its executions */
+  exhaustive?: ExhaustiveStats;
 }
 
 export interface Counterexample {
@@ -55,19 +63,46 @@ export function check(options: CheckOptions): CheckResult {
   const variant = findVariant(protocol, o.variant);
   const exec: ExecOptions = { cpus: o.cpus, maxSteps: o.maxSteps, maxPreemptions: o.maxPreemptions, trace: false, extraInvariants: o.invariants };
   const workloads = protocol.workload({ cpus: o.cpus, ops: o.ops, variant });
-  const schedules = fc.array(fc.nat({ max: 0xff }), { maxLength: 256, size: 'max' });
-
+  const head = { protocol: protocol.name, variant: variant.name, buggy: variant.buggy };
   const t0 = performance.now();
+  const found = isExhaustive(o.strategy) ? exhaustive(protocol, variant, workloads, exec, o, t0) : sampled(protocol, variant, workloads, exec, o, t0);
+  const stats: Stats = { ...found.stats, timeMs: performance.now() - t0 };
+  if (!found.failing) return { ok: true, ...head, stats };
+
+  const { workload: wl, execution } = found.failing;
+  // BFS found the fewest steps already; the minimizer would trade steps for fewer preemptions
+  const min = o.minimize && o.strategy !== 'bfs' ? minimize(protocol, variant, wl, execution, exec) : { workload: wl, choices: execution.choices };
+  const scenario: Scenario = {
+    protocol: protocol.name, variant: variant.name, cpus: o.cpus,
+    maxPreemptions: o.maxPreemptions, maxSteps: o.maxSteps, workload: min.workload, choices: min.choices,
+  };
+  const cx = counterexample(protocol, variant, scenario, o.invariants);
+  if (!cx) throw new Error('internal: the shrunk counterexample did not reproduce');
+  return { ok: false, ...head, stats, ...cx };
+}
+
+interface Found {
+  stats: Stats;
+  failing: { workload: unknown; execution: Execution } | null;
+}
+
+/** random and PCT: fast-check draws workloads and strategy inputs, and shrinks the first failure. */
+function sampled(protocol: Protocol, variant: Variant, workloads: fc.Arbitrary<unknown>, exec: ExecOptions,
+  o: ResolvedOptions, t0: number): Found {
+  const pct = o.strategy === 'pct' ? pctDrawn(protocol, variant, workloads, exec, o.depth, o.seed) : undefined;
+  const drawn: Drawn<unknown> = (pct ?? randomDrawn) as Drawn<unknown>;
   let runs = 0;
   let steps = 0;
   let target: string | undefined;
   let first: { run: number; ms: number } | undefined;
   const counters: Record<string, number> = {};
-  const prop = fc.property(workloads, schedules, (wl, sched) => {
-    const r = execute(protocol, variant, wl, new RandomStrategy(sched), exec);
+  const prop = fc.property(workloads, drawn.arb, (wl, input) => {
+    const strategy = drawn.make(input);
+    const r = execute(protocol, variant, wl, strategy, exec);
     if (target === undefined) {
       runs++;
       steps += r.steps;
+      drawn.ran?.(strategy, r);
       for (const k in r.counters) counters[k] = (counters[k] ?? 0) + r.counters[k]!;
       if (o.onProgress && runs % 50 === 0) o.onProgress(runs, o.runs);
     }
@@ -82,25 +117,31 @@ export function check(options: CheckOptions): CheckResult {
   const plugins = o.timeLimit ? [fc.interruptAfterTimeLimit(o.timeLimit * 1000, { failOnInterrupt: false })] : [];
   const details = fc.check(prop, { numRuns: o.runs, seed: o.seed, plugins });
   o.onProgress?.(runs, o.runs);
-
-  const stats = (): Stats => ({
-    runs, steps, timeMs: performance.now() - t0, seed: o.seed, numShrinks: details.numShrinks,
-    interrupted: details.interrupted, counters, envOverrides: o.envOverrides,
+  const stats: Stats = {
+    runs, steps, timeMs: 0, seed: o.seed, numShrinks: details.numShrinks,
+    interrupted: details.interrupted, counters, envOverrides: o.envOverrides, strategy: o.strategy,
     ...(first ? { firstFailureRun: first.run, timeToFailureMs: first.ms } : {}),
-  });
-  const head = { protocol: protocol.name, variant: variant.name, buggy: variant.buggy };
-  if (!details.failed || !details.counterexample) return { ok: true, ...head, stats: stats() };
-
-  const [wl, sched] = details.counterexample as [unknown, number[]];
-  const found = execute(protocol, variant, wl, new RandomStrategy(sched), exec);
-  const min = o.minimize ? minimize(protocol, variant, wl, found, exec) : { workload: wl, choices: found.choices };
-  const scenario: Scenario = {
-    protocol: protocol.name, variant: variant.name, cpus: o.cpus,
-    maxPreemptions: o.maxPreemptions, maxSteps: o.maxSteps, workload: min.workload, choices: min.choices,
+    ...(pct ? { pct: pct.guarantee(runs) } : {}),
   };
-  const cx = counterexample(protocol, variant, scenario, o.invariants);
-  if (!cx) throw new Error('internal: the shrunk counterexample did not reproduce');
-  return { ok: false, ...head, stats: stats(), ...cx };
+  if (!details.failed || !details.counterexample) return { stats, failing: null };
+  const [wl, input] = details.counterexample as [unknown, unknown];
+  return { stats, failing: { workload: wl, execution: execute(protocol, variant, wl, drawn.make(input), exec) } };
+}
+
+/** dfs and bfs: every interleaving of the first generated workloads, within the bounds. */
+function exhaustive(protocol: Protocol, variant: Variant, workloads: fc.Arbitrary<unknown>, exec: ExecOptions,
+  o: ResolvedOptions, t0: number): Found {
+  const r = search(protocol, variant, workloads, exec, {
+    kind: o.strategy as 'dfs' | 'bfs', runs: o.runs, seed: o.seed, maxStates: o.maxStates, reduction: o.reduction,
+    ...(o.timeLimit ? { deadline: t0 + o.timeLimit * 1000 } : {}),
+  });
+  const stats: Stats = {
+    runs: r.stats.executions, steps: 0, timeMs: 0, seed: o.seed, numShrinks: 0,
+    interrupted: r.stats.stoppedBy === 'time-limit', counters: {}, envOverrides: o.envOverrides,
+    strategy: o.strategy, exhaustive: r.stats,
+    ...(r.failing ? { firstFailureRun: r.stats.executions, timeToFailureMs: performance.now() - t0 } : {}),
+  };
+  return { stats, failing: r.failing };
 }
 
 /** Re-executes a scenario with tracing on; null when it now holds. */

@@ -4,7 +4,8 @@
  * step the spec consumes the events the step reported and every invariant is evaluated.
  */
 import type { ContextKind, Invariant, Protocol, Setup, Variant } from '../protocol.js';
-import { ReplayDiverged, type Strategy } from '../explore/strategy.js';
+import { StrategySignal, type Strategy } from '../explore/strategy.js';
+import { EVERYTHING, type FootprintRecorder } from '../explore/footprint.js';
 import type { CpuId, TaskId } from '../sim/ids.js';
 import { KernelBug, type Exec, type Gen, type YieldPoint } from '../sim/thread.js';
 import { addTask, createWorld, topCtx, type Cpu, type Ctx, type Task, type World } from '../sim/world.js';
@@ -21,6 +22,8 @@ export interface ExecOptions {
   trace: boolean;
   /** extra invariants (user files) checked with the protocol's own */
   extraInvariants?: Invariant[];
+  /** record each step's footprint (partial-order reduction); kernel code then sees a proxy */
+  track?: FootprintRecorder;
 }
 
 interface Unit {
@@ -29,6 +32,8 @@ interface Unit {
   kind: 'task' | 'irq' | 'sched';
   gen: Gen;
   pending: YieldPoint | null;
+  /** steps this unit has taken: with `pending`, where its generator is (it cannot be hashed) */
+  progress: number;
   done: boolean;
   /** task units: the task; irq and sched units: fixed CPU */
   task: TaskId | -1;
@@ -51,6 +56,8 @@ class Stop extends Error {
 
 export class Engine<K, E> {
   readonly w: World<K>;
+  /** the world as kernel code sees it: `w` itself, or a recording proxy of it */
+  private readonly kw: World<K>;
   readonly spec: SpecRunner;
   private readonly units: Unit[] = [];
   private readonly setupData: Setup<K, E>;
@@ -77,6 +84,7 @@ export class Engine<K, E> {
   ) {
     this.setupData = protocol.setup(workload, variant, { cpus: opts.cpus });
     this.w = createWorld(opts.cpus, this.setupData.k);
+    this.kw = opts.track ? opts.track.wrap(this.w) : this.w;
     this.spec = new SpecRunner(protocol.machine, this.setupData.specInput);
     const all = [...protocol.invariants, ...(opts.extraInvariants ?? [])];
     this.meanings = new Map(all.map((i) => [i.name, i.description]));
@@ -110,7 +118,7 @@ export class Engine<K, E> {
         }
         let pick = 0;
         if (runnable.length > 1) {
-          pick = this.strategy.next(runnable.length);
+          pick = this.strategy.next(runnable.length, this.strategy.keyed ? runnable.map((c) => this.choiceKey(c)) : undefined);
           this.choices.push(pick);
           if (pick !== 0) this.preemptionChoices++;
         }
@@ -120,7 +128,7 @@ export class Engine<K, E> {
       this.checkInvariants(this.finalInvariants);
     } catch (e) {
       if (e instanceof Stop) failure = e.failure;
-      else if (e instanceof ReplayDiverged) throw e;
+      else if (e instanceof StrategySignal || e instanceof InvariantThrew) throw e; // not a kernel failure
       else {
         failure = this.threw(e);
         // the step that died still belongs in the trace
@@ -149,7 +157,7 @@ export class Engine<K, E> {
   // ---- units and contexts -------------------------------------------------------------
 
   private newUnit(name: string, kind: Unit['kind'], task: TaskId | -1, cpu: CpuId): Unit {
-    const u: Unit = { id: this.units.length, name, kind, gen: undefined as unknown as Gen, pending: null, done: false, task, cpu, fired: false };
+    const u: Unit = { id: this.units.length, name, kind, gen: undefined as unknown as Gen, pending: null, progress: 0, done: false, task, cpu, fired: false };
     this.units.push(u);
     return u;
   }
@@ -171,7 +179,7 @@ export class Engine<K, E> {
   }
 
   private exec(u: Unit): Exec<K, E> {
-    const w = this.w;
+    const w = this.kw;
     const cpu = (): CpuId => (u.task === -1 ? u.cpu : w.tasks[u.task]!.cpu);
     return {
       w, unit: u.id, cpu,
@@ -203,6 +211,7 @@ export class Engine<K, E> {
   }
 
   private prime(u: Unit): void {
+    u.progress++;
     const r = u.gen.next();
     if (r.done) u.done = true;
     else u.pending = r.value;
@@ -285,6 +294,10 @@ export class Engine<K, E> {
   private step(ch: Choice): void {
     const before = this.trace ? this.observe() : null;
     this.stepWarnings = [];
+    const track = this.opts.track;
+    const unitsBefore = this.units.length;
+    const pendingBefore = ch.kind === 'run' ? this.units[topCtx(ch.cpu).unit]!.pending : null;
+    track?.begin();
     const cpu = ch.cpu;
     let unit: Unit;
     let fn: string;
@@ -328,11 +341,56 @@ export class Engine<K, E> {
         spec: this.specQueue.map((e) => this.eventName(e)), warnings: this.stepWarnings, switched,
       });
     }
+    if (track) this.attribute(track, ch, unit, pendingBefore, unitsBefore);
     this.stepNo++;
     this.applySpec();
   }
 
+  /**
+   * What the engine itself touched in this step, on top of what the proxy saw kernel code do.
+   * Coarse on purpose (a whole CPU, all task states): over-approximating only costs reduction.
+   */
+  private attribute(track: FootprintRecorder, ch: Choice, unit: Unit, pending: YieldPoint | null, unitsBefore: number): void {
+    track.write(`cpus.${ch.cpu.id}`);
+    track.read(`tasks.${ch.cpu.curr}.state`);
+    if (ch.kind === 'switch' || unit.kind === 'sched') track.write('tasks');
+    if (unit.done && unit.kind === 'task') {
+      track.write(`tasks.${unit.task}`);
+      track.write(`tasks.${ch.cpu.id}`); // the CPU's idle task takes over
+    }
+    if (ch.kind === 'switch') track.write('preemptions');
+    if (pending?.lock !== undefined) track.write(`locks.${pending.lock}`);
+    if (pending?.until) track.read(EVERYTHING);
+    if (this.specQueue.length > 0) track.write('spec');
+    if (this.units.length !== unitsBefore) track.write('units');
+    track.end();
+  }
+
+  /** See ChoiceKey in explore/strategy.ts. */
+  private choiceKey(c: Choice): string {
+    if (c.kind === 'irq') return `i${c.unit.id}@${c.cpu.id}`;
+    if (c.kind === 'switch') return `s${c.cpu.id}>u${this.taskUnit(c.to)}`;
+    const u = this.units[topCtx(c.cpu).unit]!;
+    return `u${u.id}.${u.progress}@${c.cpu.id}`;
+  }
+
+  /**
+   * The state of this execution as a string, equal for equal states: the World, the spec
+   * snapshot, and where every unit is (its step count and pending point stand for its
+   * generator, which cannot be serialized: kernel code must keep its state in the World).
+   */
+  /** steps taken so far */
+  get steps(): number { return this.stepNo; }
+
+  fingerprint(): string {
+    let units = '';
+    for (const u of this.units) units += `${u.progress}${u.done ? '.' : u.fired ? '!' : ''}${u.pending ? `${u.pending.fn}:${u.pending.what}` : ''}|`;
+    const s = this.spec.snapshot;
+    return `${JSON.stringify(this.w)}#${JSON.stringify(s.value)}#${JSON.stringify(s.context)}#${units}#${this.stepNo}`;
+  }
+
   private resume(u: Unit, cpu: Cpu): void {
+    u.progress++;
     const r = u.gen.next();
     if (!r.done) {
       u.pending = r.value;

@@ -1,13 +1,33 @@
 /** Options are resolved once into a complete config; environment overrides happen only here. */
 import type { Invariant } from '../protocol.js';
 
+export const STRATEGIES = ['random', 'pct', 'dfs', 'bfs'] as const;
+export type StrategyName = (typeof STRATEGIES)[number];
+export const isExhaustive = (s: StrategyName) => s === 'dfs' || s === 'bfs';
+
 export interface CheckOptions {
   /** protocol name as listed by `kcheck list` */
   protocol: string;
   /** default: the protocol's first correct variant */
   variant?: string;
-  /** default 1000: executions (workload + schedule) to try */
+  /**
+   * default 1000 (dfs/bfs: 1): executions (workload + schedule) to try; for dfs/bfs, workloads
+   * to explore exhaustively, the first ones fast-check generates from the seed
+   */
   runs?: number;
+  /**
+   * default 'random': how schedules are chosen. random: shrinkable choice lists; pct: PCT
+   * priorities with depth-1 change points; dfs/bfs: every interleaving of each workload
+   */
+  strategy?: StrategyName;
+  /** default 3: PCT bug depth d (d-1 priority change points) */
+  depth?: number;
+  /** default 200000: dfs/bfs stop after this many distinct states (in total) */
+  maxStates?: number;
+  /** default true: dfs reduces with sleep sets (steps on unrelated objects are not permuted) */
+  reduction?: boolean;
+  /** default false: measure statechart state, transition and transition-pair coverage */
+  coverage?: boolean;
   /** default: random; the seed of fast-check's generator (KCHECK_SEED overrides) */
   seed?: number;
   /** default 2: simulated CPUs */
@@ -16,7 +36,7 @@ export interface CheckOptions {
   ops?: number;
   /** default none: stop generating new runs after this many seconds */
   timeLimit?: number;
-  /** default 3: involuntary context switches per run */
+  /** default 3: involuntary context switches per run (the preemption bound B of dfs/bfs) */
   maxPreemptions?: number;
   /** default 5000: steps after which a run is reported as a livelock */
   maxSteps?: number;
@@ -62,12 +82,19 @@ function positive(name: string, v: number, min = 1, max = Number.MAX_SAFE_INTEGE
 export function resolveOptions(o: CheckOptions): ResolvedOptions {
   const envOverrides: string[] = [];
   const seed = envInt('KCHECK_SEED', envOverrides) ?? o.seed ?? ((Date.now() ^ (Math.random() * 0x7fffffff)) | 0);
-  const runs = envInt('KCHECK_RUNS', envOverrides) ?? o.runs ?? 1000;
+  const strategy = o.strategy ?? 'random';
+  if (!STRATEGIES.includes(strategy)) throw new BadInput(`strategy must be one of ${STRATEGIES.join(', ')}, got '${strategy}'`);
+  const runs = envInt('KCHECK_RUNS', envOverrides) ?? o.runs ?? (isExhaustive(strategy) ? 1 : 1000);
   if (o.timeLimit !== undefined && !(o.timeLimit > 0)) throw new BadInput(`time limit must be a positive number of seconds, got ${o.timeLimit}`);
   return {
     protocol: o.protocol,
     variant: o.variant,
     runs: positive('runs', runs),
+    strategy,
+    depth: positive('depth', o.depth ?? 3, 1, 16),
+    maxStates: positive('max states', o.maxStates ?? 200_000),
+    reduction: o.reduction ?? true,
+    coverage: o.coverage ?? false,
     seed: positive('seed', seed, -0x80000000, 0x7fffffff),
     cpus: positive('cpus', o.cpus ?? 2, 1, 8),
     ops: positive('ops', o.ops ?? 6, 1, 64),

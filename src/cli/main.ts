@@ -4,13 +4,13 @@
  * (always one line on stderr, never a stack trace).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { BadInput } from '../check/options.js';
+import { BadInput, STRATEGIES } from '../check/options.js';
 import { BadToken } from '../check/token.js';
 import { InvariantThrew } from '../check/execute.js';
 import { auditCommand } from './audit.js';
 import { listCommand } from './list.js';
 import { replayCommand } from './replay.js';
-import { runCommand } from './run.js';
+import { runCommand, shardFlag } from './run.js';
 import { EXIT, intFlag, secondsFlag } from './shared.js';
 
 const program = new Command('kcheck')
@@ -38,6 +38,13 @@ common(program.command('run')
   .addOption(new Option('--ops <n>', 'operations per task (default 6)').argParser(intFlag(1, 64)))
   .addOption(new Option('--time-limit <sec>', 'stop generating runs after this many seconds, per variant').argParser(secondsFlag))
   .option('--invariants <file>', 'extra invariants from a .ts/.js file')
+  .addOption(new Option('--strategy <name>', 'random | pct | dfs | bfs (default random; see docs/strategies.md)').choices(STRATEGIES))
+  .addOption(new Option('--depth <d>', 'pct: bug depth d, d-1 priority change points (default 3)').argParser(intFlag(1, 16)))
+  .addOption(new Option('--preemption-bound <b>', 'involuntary context switches per run; dfs/bfs explore all schedules within it (default 3)').argParser(intFlag(0, 64)))
+  .addOption(new Option('--max-states <n>', 'dfs/bfs: stop after this many distinct states (default 200000)').argParser(intFlag(1, 1e9)))
+  .option('--coverage', 'measure statechart state, transition and transition-pair coverage')
+  .addOption(new Option('--workers <n>', 'spread runs over n worker threads; same seed, same result for any n').argParser(intFlag(1, 64)))
+  .addOption(new Option('--shard <i/n>', 'run only shard i of n (1-based), for a CI matrix').argParser(shardFlag))
   .action(async (names: string[], o) => { process.exitCode = await runCommand(names, o); });
 
 program.command('replay')

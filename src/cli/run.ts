@@ -1,5 +1,7 @@
+import { InvalidArgumentError } from 'commander';
 import { check, type CheckResult } from '../check/check.js';
-import { BadInput } from '../check/options.js';
+import { BadInput, type CheckOptions, type StrategyName } from '../check/options.js';
+import { checkParallel, parseShard, type Shard } from '../check/workers.js';
 import type { Protocol, Variant } from '../protocol.js';
 import { findProtocol, protocols } from '../protocols.js';
 import { renderCheck } from '../report/text.js';
@@ -14,6 +16,21 @@ export interface RunFlags {
   timeLimit?: number;
   json?: boolean;
   invariants?: string;
+  strategy?: StrategyName;
+  depth?: number;
+  preemptionBound?: number;
+  maxStates?: number;
+  coverage?: boolean;
+  workers?: number;
+  shard?: Shard;
+}
+
+export function shardFlag(raw: string): Shard {
+  try {
+    return parseShard(raw);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
 }
 
 /** The protocols named (default: all) and either the named variant or their correct ones. */
@@ -33,12 +50,19 @@ export async function runCommand(names: string[], flags: RunFlags): Promise<numb
   const results: CheckResult[] = [];
   const c = stdoutColors();
   for (const { p, v } of todo) {
-    const bar = progress(`${p.name}/${v.name}`, !flags.json);
-    const r = check({
+    const options: CheckOptions = {
       protocol: p.name, variant: v.name, runs: flags.runs, seed: flags.seed, cpus: flags.cpus, ops: flags.ops,
-      timeLimit: flags.timeLimit, invariants: user.get(p.name) ?? [], onProgress: bar.update,
-    });
-    bar.stop();
+      timeLimit: flags.timeLimit, strategy: flags.strategy, depth: flags.depth, maxPreemptions: flags.preemptionBound,
+      maxStates: flags.maxStates, coverage: flags.coverage,
+    };
+    let r: CheckResult;
+    if (flags.workers !== undefined || flags.shard !== undefined) {
+      r = await checkParallel({ ...options, workers: flags.workers, shard: flags.shard, invariantsFile: flags.invariants });
+    } else {
+      const bar = progress(`${p.name}/${v.name}`, !flags.json);
+      r = check({ ...options, invariants: user.get(p.name) ?? [], onProgress: bar.update });
+      bar.stop();
+    }
     results.push(r);
     if (!flags.json) out(renderCheck(r, c).join('\n'));
   }

@@ -63,11 +63,30 @@ function renderStats(s: Stats, c: Colors): string {
   return c.dim(`${s.runs} runs, ${s.steps} steps in ${(s.timeMs / 1000).toFixed(2)} s (${rate} steps/s), seed ${s.seed}${s.interrupted ? ', stopped by time limit' : ''}${costs ? `, events: ${costs}` : ''}`) + env;
 }
 
+const pct = (p: number) => (p >= 0.001 ? `${(p * 100).toPrecision(3)}%` : p.toExponential(2));
+
+/** What a green run established, in the strategy's own terms. */
+export function established(s: Stats): string {
+  const x = s.exhaustive;
+  if (x) {
+    const what = `all interleavings of ${x.completeWorkloads === 1 ? 'this workload' : `${x.completeWorkloads} workloads`} with ≤ ${x.preemptionBound} preemptions: ${x.states} states, ${x.transitions} transitions, no violation`;
+    const partial = x.stoppedBy ? ` (stopped by ${x.stoppedBy === 'max-states' ? '--max-states' : 'the time limit'} after ${x.states} states: the rest is not covered)` : '';
+    return `${x.kind.toUpperCase()}: ${x.completeWorkloads === 0 ? 'no workload explored completely' : what}${partial}; ${x.executions} executions, ${x.statesPerSec} states/s${x.reduction ? ', sleep-set reduction' : ''}`;
+  }
+  const p = s.pct;
+  if (p) {
+    const caveat = p.longerRuns ? `; ${p.longerRuns} run(s) took more than k decisions, the bound does not cover them` : '';
+    return `PCT: no bug of depth ≤ ${p.depth} with per-run probability ≥ 1/(n·k^(d−1)) = 1/(${p.n}·${p.k}^${p.depth - 1}) = ${pct(p.bound)} `
+      + `(n = most entities in a run, k = most scheduling decisions in the pilot runs); ${s.runs} runs give confidence ${pct(p.confidence)} for a bug every generated workload exposes${caveat}`;
+  }
+  return '(random exploration: no violation in these runs; it does not prove absence of bugs)';
+}
+
 export function renderCheck(r: CheckResult, c: Colors): string[] {
   const name = `${r.protocol}/${r.variant}${r.buggy ? ' (known-buggy variant)' : ''}`;
   if (r.ok) {
-    return [`${c.green('✓')} ${name}: all invariants hold`, `  ${renderStats(r.stats, c)}`,
-      c.dim('  (random exploration: no violation in these runs; it does not prove absence of bugs)')];
+    const what = established(r.stats);
+    return [`${c.green('✓')} ${name}: all invariants hold`, `  ${renderStats(r.stats, c)}`, `  ${r.stats.pct || r.stats.exhaustive ? what : c.dim(what)}`];
   }
   return [`${c.red('✗')} ${name}: counterexample found (run ${r.stats.firstFailureRun}, shrunk ${r.stats.numShrinks} times)`,
     `  ${renderStats(r.stats, c)}`, '', ...renderCounterexample(r, c)];

@@ -1,0 +1,77 @@
+/**
+ * What the exhaustive strategies (dfs.ts, bfs.ts) share: stateless search by re-executing
+ * choice prefixes through the Engine, a visited set of state fingerprints, and the result.
+ */
+import { Engine, type ExecOptions } from '../check/execute.js';
+import type { Execution } from '../check/result.js';
+import type { Protocol, Variant } from '../protocol.js';
+import { StrategySignal, type Strategy } from './strategy.js';
+
+export interface ExhaustiveOptions {
+  /** engine options; `maxPreemptions` is the preemption bound B of the search */
+  exec: ExecOptions;
+  /** stop after this many distinct states (the result then says it is incomplete) */
+  maxStates: number;
+  /** default true (DFS only): sleep sets, so that independent steps are not permuted */
+  reduction?: boolean;
+  /** default true: merge equal states; off, the search enumerates every interleaving */
+  cache?: boolean;
+  /** performance.now() after which the search stops, incomplete */
+  deadline?: number;
+  /** called with every finished execution (tests list the interleavings) */
+  onExecution?: (r: Execution) => void;
+}
+
+export interface ExhaustiveResult {
+  /** distinct states at scheduling decisions, plus distinct final states */
+  states: number;
+  /** choices taken from those states (edges of the explored graph) */
+  transitions: number;
+  /** executions of the program (re-executions of prefixes included) */
+  executions: number;
+  /** false when max-states stopped the search */
+  complete: boolean;
+  /** the first violating execution found (BFS: one with the fewest steps) */
+  failure: Execution | null;
+}
+
+/** Ends an execution that reached an explored (or frontier) state. */
+export class Pruned extends StrategySignal {}
+/** thrown once per execution: one shared instance saves capturing a stack each time */
+export const PRUNED = new Pruned('pruned');
+
+/**
+ * 53-bit string hash (cyrb53, public domain): the visited set stores numbers, not the long
+ * fingerprints. A collision would wrongly merge two states; at 10^6 states its probability is
+ * about 10^12 / 2^54 ≈ 6·10^-5.
+ */
+export function hash53(s: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+/** A strategy that looks at the engine running it (fingerprints, footprints). */
+export interface EngineAware extends Strategy {
+  attach(engine: Engine<unknown, unknown>): void;
+}
+
+/** One execution; null when the strategy pruned it. */
+export function executeWith(protocol: Protocol, variant: Variant, workload: unknown, strategy: EngineAware,
+  exec: ExecOptions): { r: Execution | null; engine: Engine<unknown, unknown> } {
+  const engine = new Engine<unknown, unknown>(protocol, variant, workload, strategy, exec);
+  strategy.attach(engine);
+  try {
+    return { r: engine.run(), engine };
+  } catch (e) {
+    if (e instanceof Pruned) return { r: null, engine };
+    throw e;
+  }
+}

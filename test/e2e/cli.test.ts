@@ -2,12 +2,28 @@
  * The CLI as a user runs it: the built binary, real argv, exit codes 0 holds / 1 counterexample /
  * 2 bad input, and for bad input exactly one `kcheck: error:` line on stderr, never a stack.
  */
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { kmapVariants } from '../../properties/kmap-variants.js';
 import { decodeToken, encodeToken } from '../../src/check/token.js';
-import { kcheck, tokenIn, type CliResult } from '../helpers/cli.js';
+import { ROOT, kcheck, tokenIn, type CliResult } from '../helpers/cli.js';
 
 const MY_INVARIANTS = 'examples/my-invariants.ts';
+
+describe('help and version', () => {
+  test('--version prints the package version: exit 0', () => {
+    const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string };
+    const r = kcheck('--version');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  test('run --help lists its flags: exit 0', () => {
+    const r = kcheck('run', '--help');
+    expect(r.code).toBe(0);
+    for (const flag of ['--variant', '--runs', '--seed', '--cpus', '--time-limit', '--invariants', '--json']) expect(r.stdout).toContain(flag);
+  });
+});
 
 describe('list', () => {
   test('--json lists kmap with its variants and invariants', () => {

@@ -99,3 +99,24 @@ describe('dfs and bfs find violations', () => {
     expect(bfs(p, p.variants[0]!, null, opts())).toMatchObject({ complete: true, failure: null, states: 5 });
   });
 });
+
+describe('sleep-set reduction against the unreduced search on small kmap workloads', () => {
+  it('same verdict, and on complete searches the same number of states', async () => {
+    const fc = await import('fast-check');
+    const { findProtocol, findVariant } = await import('../../src/protocols.js');
+    const kmap = findProtocol('kmap');
+    let compared = 0;
+    for (const name of ['mainline', 'M-B1', 'M-B3', 'M-B5', 'M-B2-sched-out']) {
+      const v = findVariant(kmap, name);
+      for (const wl of fc.sample(kmap.workload({ cpus: 2, ops: 1, variant: v }), { seed: 5, numRuns: 6 })) {
+        const o = (reduction: boolean) => dfs(kmap, v, wl, { exec: { cpus: 2, maxSteps: 500, maxPreemptions: 1, trace: false }, maxStates: 3000, reduction });
+        const [plain, reduced] = [o(false), o(true)];
+        if (!(plain.complete || plain.failure) || !(reduced.complete || reduced.failure)) continue;
+        compared++;
+        expect(reduced.failure === null, `${name} ${JSON.stringify(wl)}`).toBe(plain.failure === null);
+        if (plain.complete && reduced.complete) expect(reduced.states).toBe(plain.states);
+      }
+    }
+    expect(compared).toBeGreaterThanOrEqual(15);
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * The PASID protocol (pasid.md, seed 003): ENQCMD, IA32_PASID in the FPU state, lazy #GP fixup
+ * versus eager IPI, and the PASID's lifetime. Ties the statechart, the kernel model, the
+ * workloads and the invariants together.
+ */
+import { pasidMachine, type PasidEvent } from '../model/pasid.machine.js';
+import { defineProtocol } from '../src/protocol.js';
+import { irqentry_enter, irqentry_exit } from '../src/kernel/kernel/entry-common.js';
+import { kthread_worker } from '../src/kernel/kernel/kthread.js';
+import { finish_task_switch, prepare_task_switch } from '../src/kernel/kernel/sched/core.js';
+import { INVALID, newTask, pasidStr, type Mm, type PasidConfig, type PasidState } from '../src/kernel/mm/pasid-types.js';
+import type { World } from '../src/sim/world.js';
+import { pasidInvariants } from './pasid-invariants.js';
+import { describeOps, kernelFpuUser, recurringFpuIrq, userTask } from './pasid-programs.js';
+import { pasidVariants } from './pasid-variants.js';
+import { pasidWorkload, type PasidWorkload } from './pasid-workload.js';
+
+/** The IOASID space [1, 3): two PASIDs, so a freed one is soon handed to another mm. */
+const IOASID = { min: 1, max: 3 };
+const DEVICES = 1;
+
+const REFUSAL: Record<PasidEvent['type'], string> = {
+  ALLOC: 'pasid/C-INV7-single-alloc',
+  BIND: 'pasid/C-INV7-single-alloc',
+  FREE: 'pasid/C-INV2-lifetime',
+  UNBIND: 'pasid/C-INV2-lifetime',
+  MM_FREE: 'pasid/C-INV2-lifetime',
+  ACTIVATE: 'pasid/C-INV3-fixup',
+  SUBMIT: 'pasid/C-INV1-tagging',
+  FORK: 'pasid/C-INV5-inheritance',
+  CLONE: 'pasid/C-INV5-inheritance',
+  EXEC: 'pasid/C-INV5-inheritance',
+  EXIT: 'pasid/C-INV5-inheritance',
+};
+
+const taskName = (i: number) => String.fromCharCode(65 + i);
+
+function createState(cfg: PasidConfig, wl: PasidWorkload, cpus: number): PasidState {
+  const mm = (): Mm => ({ pasid: INVALID, mm_users: 1, mm_count: 1, exited: false, freed: false, mm_cpumask: Array.from({ length: cpus }, () => false), portals: [], binds: 0 });
+  const k: PasidState = {
+    cfg,
+    cpus: Array.from({ length: cpus }, () => ({ msr: INVALID, owner: -1, in_kernel_fpu: false, loaded_mm: -1, fromUser: [] })),
+    tasks: {},
+    mms: wl.tasks.map(mm),
+    files: [],
+    filesStructs: wl.tasks.map(() => ({ users: 1, fds: [] })),
+    ioasid: { ...IOASID, owner: {} },
+    pasidTable: Array.from({ length: DEVICES }, () => ({})),
+    received: [],
+    incoherent: null,
+  };
+  // engine ids: the idle tasks first (one per CPU), then the programs in setup order
+  for (let c = 0; c < cpus; c++) newTask(k, c, { mm: -1, files: -1, kthread: true });
+  wl.tasks.forEach((_, i) => newTask(k, cpus + i, { mm: i, files: i, kthread: false }));
+  wl.kthreads.forEach((_, i) => newTask(k, cpus + wl.tasks.length + i, { mm: -1, files: -1, kthread: true }));
+  // the engine starts the first program of each CPU on it without a switch: its mm is loaded
+  const first = new Set<number>();
+  for (const [i, t] of [...wl.tasks, ...wl.kthreads].entries()) {
+    const cpu = t.cpu % cpus;
+    if (first.has(cpu)) continue;
+    first.add(cpu);
+    if (i >= wl.tasks.length) continue;
+    k.cpus[cpu]!.loaded_mm = i;
+    k.mms[i]!.mm_cpumask[cpu] = true;
+  }
+  return k;
+}
+
+export const pasidProtocol = defineProtocol({
+  name: 'pasid',
+  description: 'PASID propagation to IA32_PASID for ENQCMD: lazy #GP fixup vs eager IPI, FPU-state coherence, PASID lifetime',
+  machine: pasidMachine,
+  variants: pasidVariants,
+  invariants: pasidInvariants,
+  workload: ({ cpus, ops }) => pasidWorkload({ cpus, ops }),
+  setup(wl: PasidWorkload, variant, { cpus }) {
+    return {
+      k: createState(variant.config, wl, cpus),
+      specInput: undefined,
+      tasks: [
+        ...wl.tasks.map((t, i) => ({ name: taskName(i), cpu: t.cpu, run: (x: any) => userTask(x, t.ops) })),
+        ...wl.kthreads.map((t, i) => ({ name: `kworker${i}`, cpu: t.cpu, run: (x: any) => kthread_worker(x, t.mm) })),
+      ],
+      irqs: wl.irqs.map((q, i) => ({ name: `fpu-irq${i}`, cpu: q.cpu, kind: q.kind, run: q.kind === 'hardirq' ? recurringFpuIrq(`fpu-irq${i}`, q.times) : kernelFpuUser })),
+      hooks: {
+        prepare_task_switch,
+        finish_task_switch,
+        irq_enter: (x, kind) => irqentry_enter(x, kind === 'exception'),
+        irq_exit: (x) => irqentry_exit(x),
+      },
+    };
+  },
+  refusal: (e: PasidEvent) => REFUSAL[e.type],
+  observe(w: World<PasidState>) {
+    const k = w.k;
+    const o: Record<string, string | number | boolean> = {};
+    k.cpus.forEach((c, i) => {
+      o[`cpu${i}.IA32_PASID`] = pasidStr(c.msr);
+      o[`cpu${i}.fpregs_owner`] = c.owner < 0 ? '-' : w.tasks[c.owner]?.name ?? c.owner;
+      o[`cpu${i}.in_kernel_fpu`] = c.in_kernel_fpu;
+    });
+    for (const task of w.tasks) {
+      const t = k.tasks[task.id];
+      if (!t || task.idle) continue;
+      o[`${task.name}.mm`] = t.mm;
+      if (t.kthread) continue;
+      o[`${task.name}.xstate[PASID]`] = pasidStr(t.fpu.image);
+      o[`${task.name}.TIF_NEED_FPU_LOAD`] = t.TIF_NEED_FPU_LOAD;
+      o[`${task.name}.pasid_activated`] = t.activated;
+      o[`${task.name}.user_mode`] = t.inUser;
+    }
+    k.mms.forEach((m, i) => {
+      o[`mm${i}.pasid`] = pasidStr(m.pasid);
+      o[`mm${i}.users/count`] = `${m.mm_users}/${m.mm_count}${m.freed ? ' freed' : ''}`;
+      o[`mm${i}.portals`] = m.portals.length;
+      o[`mm${i}.cpumask`] = m.mm_cpumask.map((b, c) => (b ? c : '')).join('') || '-';
+    });
+    o['ioasid'] = Object.entries(k.ioasid.owner).map(([p, v]) => `${p}:mm${v.mm}`).join(' ') || '-';
+    k.pasidTable.forEach((t, d) => { o[`dev${d}.pasid_table`] = Object.entries(t).map(([p, e]) => `${p}→mm${e.mm}`).join(' ') || '-'; });
+    return o;
+  },
+  describe: (wl: PasidWorkload) => [
+    ...wl.tasks.map((t, i) => `process ${taskName(i)} (mm${i}, cpu${t.cpu}): ${describeOps(t.ops)}; exit`),
+    ...wl.kthreads.map((t, i) => `kworker${i} (cpu${t.cpu}): kthread_use_mm(mm${t.mm}) … kthread_unuse_mm()`),
+    ...wl.irqs.map((q, i) => `${q.kind} fpu-irq${i} (cpu${q.cpu}): kernel_fpu_begin() … kernel_fpu_end()${q.kind === 'hardirq' && q.times > 1 ? `, ${q.times} times` : ''}`),
+  ],
+});

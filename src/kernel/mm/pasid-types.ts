@@ -1,0 +1,158 @@
+/**
+ * State of the PASID protocol (ENQCMD / IA32_PASID): per-CPU IA32_PASID and FPU register owner,
+ * per-task FPU memory image and TIF_NEED_FPU_LOAD, per-mm PASID and refcounts, the IOASID
+ * allocator, device files and the IOMMU PASID table. Models include/linux/mm_types.h (mm->pasid),
+ * arch/x86/include/asm/fpu/*.h, drivers/iommu/ioasid.c, drivers/iommu/iommu-sva-lib.c (5.18).
+ * Sources: fenghua.yu v6 <1594684087-61184-13-git-send-email-fenghua.yu@intel.com>,
+ * Andy Lutomirski <CALCETrWR1hL=eXAkn=OG1vtAPvC9n1jGqyNuyXpYw8QwPENo1A@mail.gmail.com>,
+ * 20f0afd1fb3d, 9bfecd058339, x86/pasid pull <164786043190.122591.9314646033947786445.tglx@xen13>,
+ * 2667ed10d9f0.
+ */
+import type { Exec } from '../../sim/thread.js';
+import type { PasidEvent } from '../../../model/pasid.machine.js';
+
+/** INVALID_IOASID; as an MSR or xstate value: the VALID bit is clear (init state). */
+export const INVALID = -1;
+
+export type Design = 'LAZY-2020' | 'ANDY-2020' | 'IPI-5.10' | 'REFCNT-2021' | 'MM-LIFETIME-5.18';
+
+export interface PasidConfig {
+  design: Design;
+  /** lazy designs: the #GP fixup runs after cond_local_irq_enable() (v6, Sep 2021 v1, M-C2) */
+  fixupAfterIrqEnable: boolean;
+  /** lazy designs: the fixup tests and sets pasid_activated / has_valid_pasid (absent: PeterZ on v2, M-C1) */
+  fixupChecksActivated: boolean;
+  /** how the fixup loads the PASID: wrmsr directly (5.18) or fpu__pasid_write() (v6: MSR or image by TIF) */
+  fixupWrite: 'wrmsr' | 'fpu__pasid_write';
+  /** v6 fpu__pasid_write: get_xsave_addr() before setting the xfeatures bit, WARN_ON_ONCE then dereference (C.4 #2) */
+  xsaveAddrDeref: boolean;
+  /** when the PASID is freed: __mmdrop (fixed 5.18), __mmput (5.18 original), last unbind, or last reference */
+  pasidFree: 'mmdrop' | 'mmput' | 'last-unbind' | 'refcount';
+  /** eager designs, last unbind: ioasid_free() before or after clearing the threads' PASID (5.10 merged: before) */
+  freeBeforeClear: boolean;
+  /**
+   * eager IPI handler: 'current' = 5.10's NULL argument, current->mm's PASID for whatever runs;
+   * 'mm' = Andy's argument, only a user thread of that mm; 'unchecked' = the argument mm's PASID
+   * loaded into whatever runs (M-C5)
+   */
+  ipiTarget: 'current' | 'mm' | 'unchecked';
+  /** eager IPI handler honours irq_fpu_usable(): inside an FPU section it defers to exit_to_user_mode */
+  ipiFpuSafe: boolean;
+  /** eager: switch path re-reads mm->pasid after setting the mm_cpumask bit (false: M-C5) */
+  switchReadsAfterMask: boolean;
+  /** 5.10: update_pasid() also on every switch_fpu_finish() (C.4 #4(d)) */
+  updateOnSwitchFinish: boolean;
+  /** fork/clone copy pasid_activated and the PASID xstate (M-C3) */
+  forkInherits: boolean;
+}
+
+export interface Fpu {
+  /** XFEATURE_PASID component of the memory image: PASID with VALID, or INVALID (init state) */
+  image: number;
+  /** fpu->last_cpu: with the CPU's owner, fpregs_state_valid() */
+  last_cpu: number;
+}
+
+export interface PTask {
+  kthread: boolean;
+  /** current->mm (a kthread's borrowed mm under kthread_use_mm), or -1 */
+  mm: number;
+  files: number;
+  fpu: Fpu;
+  TIF_NEED_FPU_LOAD: boolean;
+  /** pasid_activated (5.18) / has_valid_pasid (2020/2021) */
+  activated: boolean;
+  /** between exit_to_user_mode and the next kernel entry */
+  inUser: boolean;
+  /** a deferred PASID reload at the next exit_to_user_mode (eager designs, irq_fpu_usable() false) */
+  pasidReload: boolean;
+  /** killed by SIGSEGV from an ENQCMD; `valid`: the instruction itself was well-formed */
+  sigsegv: { valid: boolean; mmPasid: number; portal: boolean } | null;
+  /** files whose final fput() is deferred to task_work (return to user, or exit_task_work()) */
+  task_work: number[];
+}
+
+export interface Mm {
+  pasid: number;
+  mm_users: number;
+  mm_count: number;
+  /** exit_mmap() done (__mmput): no VMA, no portal */
+  exited: boolean;
+  /** __mmdrop() done: the struct is gone */
+  freed: boolean;
+  mm_cpumask: boolean[];
+  /** ENQCMD portals mmap()ed into this mm */
+  portals: number[];
+  /** binds of this mm, for the last-unbind designs */
+  binds: number;
+}
+
+/** A device file: its references are the fds and the portal mappings (a VMA pins its file). */
+export interface DevFile { dev: number; mm: number; refs: number; bound: boolean; released: boolean }
+export interface FilesStruct { users: number; fds: number[] }
+
+/** A descriptor as the device received it, with what the kernel had set up at that instant. */
+export interface Descriptor {
+  task: number;
+  mm: number;
+  pasid: number;
+  dev: number;
+  /** the submitter's mm->pasid when the device received it */
+  mmPasid: number;
+  /** the mm the device's PASID table maps this PASID to, or -1 */
+  tableMm: number;
+  /** the submitter was a user thread in user mode (C-INV8: the kernel never executes ENQCMD) */
+  fromUser: boolean;
+}
+
+export interface PCpu {
+  /** IA32_PASID: PASID with VALID, or INVALID */
+  msr: number;
+  /** fpu_fpregs_owner_ctx: task whose state the registers hold, or -1 */
+  owner: number;
+  in_kernel_fpu: boolean;
+  /** the mm whose page tables are loaded (lazily kept under a kthread) */
+  loaded_mm: number;
+  /** per interrupt/exception context entered on this CPU: did it come from user mode */
+  fromUser: boolean[];
+}
+
+export interface PasidState {
+  cfg: PasidConfig;
+  cpus: PCpu[];
+  /** by TaskId; idle tasks have kthread entries */
+  tasks: Record<number, PTask>;
+  mms: Mm[];
+  files: DevFile[];
+  filesStructs: FilesStruct[];
+  /** the IOASID space [min, max): small so that freed PASIDs are reused */
+  ioasid: { min: number; max: number; owner: Record<number, { mm: number; refs: number }> };
+  /** IOMMU PASID table per device: pasid -> mm programmed, with bind count */
+  pasidTable: Record<number, { mm: number; binds: number }>[];
+  /** descriptors the devices received, in order */
+  received: Descriptor[];
+  /** C-INV4 observation: a register write that a later XRSTOR will undo */
+  incoherent: string | null;
+}
+
+export type X = Exec<PasidState, PasidEvent>;
+
+export const isLazy = (d: Design): boolean => d === 'LAZY-2020' || d === 'REFCNT-2021' || d === 'MM-LIFETIME-5.18';
+
+export const pasidStr = (p: number): string => (p === INVALID ? 'INVALID' : `${p}|VALID`);
+
+export function ptask(x: X, id = x.current().id): PTask {
+  const t = x.w.k.tasks[id];
+  if (!t) throw new Error(`no PASID task state for task ${id}`);
+  return t;
+}
+
+export function newTask(k: PasidState, id: number, o: { mm: number; files: number; kthread: boolean }): PTask {
+  const t: PTask = {
+    kthread: o.kthread, mm: o.mm, files: o.files, fpu: { image: INVALID, last_cpu: -1 },
+    // a new task has no registers loaded (copy_thread sets TIF_NEED_FPU_LOAD)
+    TIF_NEED_FPU_LOAD: true, activated: false, inUser: false, pasidReload: false, sigsegv: null, task_work: [],
+  };
+  k.tasks[id] = t;
+  return t;
+}

@@ -1,9 +1,9 @@
-/** Runs the built kcheck binary as a user (or CI) would, and captures what it prints. */
+/** Runs the built kcheck binary (see test/e2e/global-setup.ts) as a user or CI would. */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const BIN = `${ROOT}dist/src/cli/main.js`;
 
 export interface CliResult { code: number | null; stdout: string; stderr: string }
 
@@ -15,7 +15,7 @@ function env(): NodeJS.ProcessEnv {
 }
 
 export function kcheck(...args: string[]): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env: env(), encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [inject('kcheckBin'), ...args], { cwd: ROOT, env: env(), encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -2,6 +2,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
+// declares the provided `kcheckBin` (type only: erased at run time)
+import type {} from '../e2e/global-setup.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -16,6 +16,11 @@ export interface Invariant<K = any, S = any> {
   /** checked only once, when every thread has finished (default: after every step) */
   final?: boolean;
   /**
+   * a finding, not a failure: the strong form of a property that a design gives up on purpose.
+   * Its check records what it sees (in the protocol's state and counters) and never fails a run.
+   */
+  informational?: boolean;
+  /**
    * a violation message, or nothing when the invariant holds. Absent for invariants that the
    * statechart enforces by refusing events (the protocol's refusal() names them).
    */

@@ -6,7 +6,7 @@
  */
 import { BUG_ON, migrate_disable, migrate_enable, pagefault_disable, pagefault_enable, preempt_disable, preempt_enable, type Gen } from '../../sim/thread.js';
 import type { Task } from '../../sim/world.js';
-import { ctrl, kmapLocalMaps, type KmapState, type X } from './kmap-types.js';
+import { ctrl, kmapLocalMaps, prot_hook, type KmapState, type X } from './kmap-types.js';
 import { fix_to_virt, isFixmap, lowmem_address, mk_pte, pte_cleared, pte_none } from './pgtable.js';
 
 function kmap_local_idx_push(x: X): number {
@@ -42,6 +42,12 @@ function* __kmap_local_pfn_prot(x: X, page: number, atomic: boolean): Gen<number
 }
 
 function* map_local(x: X, page: number, atomic: boolean, fn: string): Gen<number> {
+  const vaddr = yield* map_local_page(x, page, atomic, fn);
+  yield* prot_hook(x, 'kmap_local', page);
+  return vaddr;
+}
+
+function* map_local_page(x: X, page: number, atomic: boolean, fn: string): Gen<number> {
   if (!kmapLocalMaps(x.w.k, page)) {
     // no HIGHMEM and no FORCE_MAP: no stack push, which hides LIFO violations on 64-bit
     yield { fn, what: `page_address(page ${page}) (not mapped: lowmem)` };
@@ -56,6 +62,11 @@ export function kmap_local_page(x: X, page: number): Gen<number> {
 }
 
 function* unmap_local(x: X, vaddr: number, page: number, atomic: boolean, fn: string): Gen {
+  yield* unmap_local_page(x, vaddr, page, atomic, fn);
+  yield* prot_hook(x, 'kunmap_local', page);
+}
+
+function* unmap_local_page(x: X, vaddr: number, page: number, atomic: boolean, fn: string): Gen {
   const k = x.w.k;
   const task = x.current().id;
   if (!isFixmap(k, vaddr) && k.cfg.mutant !== 'M-B1') {

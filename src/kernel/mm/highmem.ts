@@ -6,7 +6,7 @@
  */
 import { BUG_ON, prepare_to_wait, schedule_sleep, spin_lock, spin_unlock, wake_up, waitqueue_active, type Gen } from '../../sim/thread.js';
 import { inAtomic } from '../../sim/world.js';
-import { PageHighMem, type KmapState, type X } from './kmap-types.js';
+import { PageHighMem, prot_hook, type KmapState, type X } from './kmap-types.js';
 import { flush_tlb_kernel_range, lowmem_address, mk_pte, PKMAP_ADDR, PKMAP_NR, pte_cleared, pte_present } from './pgtable.js';
 
 const PKMAP_WAIT = 'pkmap_map_wait';
@@ -79,6 +79,12 @@ function* kmap_high(x: X, page: number): Gen<number> {
 
 /** kmap(): may sleep; the address is valid in every context until kunmap(). */
 export function* kmap(x: X, page: number): Gen<number> {
+  const vaddr = yield* kmap_page(x, page);
+  yield* prot_hook(x, 'kmap', page);
+  return vaddr;
+}
+
+function* kmap_page(x: X, page: number): Gen<number> {
   const atomic = inAtomic(x.w, x.cpuState());
   if (atomic || !PageHighMem(x.w.k, page)) {
     yield { fn: 'kmap', what: atomic ? `kmap(page ${page}) in atomic context` : `page_address(page ${page}) (lowmem)` };
@@ -121,7 +127,8 @@ export function* kunmap(x: X, page: number): Gen {
   if (!PageHighMem(x.w.k, page)) {
     yield { fn: 'kunmap', what: `page ${page} is lowmem: nothing to undo` };
     x.emit({ type: 'KUNMAP', task: x.current().id, page });
-    return;
+  } else {
+    yield* kunmap_high(x, page);
   }
-  yield* kunmap_high(x, page);
+  yield* prot_hook(x, 'kunmap', page);
 }

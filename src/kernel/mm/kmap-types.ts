@@ -4,7 +4,7 @@
  * struct" <877dr235wj.fsf@nanos.tec.linutronix.de>), per-CPU TLBs for the pkmap range, and page
  * contents so that every access can be checked against the page that was mapped.
  */
-import type { Exec } from '../../sim/thread.js';
+import type { Exec, Gen } from '../../sim/thread.js';
 import type { KmapEvent } from '../../../model/kmap.machine.js';
 
 /** Build-time configuration and the design or bug a variant stands for. */
@@ -43,6 +43,25 @@ export interface KmapWorkloadShape {
   pkmapSlots?: number;
 }
 
+/**
+ * Page access protection plugged into the kmap family (PKS: RFC V2 13/17
+ * <20200717072056.73134-14-ira.weiny@intel.com>, V10 33/44 <20220419170649.1022246-34-ira.weiny@intel.com>).
+ * Each hook runs right after the call's spec event, and its first action happens in that same
+ * step (before its first yield), so a grant or revoke is atomic with the mapping's linearization.
+ */
+export interface PageProtectionHooks {
+  kmap?(x: X, page: number): Gen;
+  kunmap?(x: X, page: number): Gen;
+  kmap_local?(x: X, page: number): Gen;
+  kunmap_local?(x: X, page: number): Gen;
+}
+
+/** Runs a protection hook, if the protocol plugged one in. */
+export function* prot_hook(x: X, hook: keyof PageProtectionHooks, page: number): Gen {
+  const h = x.w.k.prot?.[hook];
+  if (h) yield* h(x, page);
+}
+
 export interface KmapCtrl { idx: number; pteval: number[] }
 
 export interface Access { who: string; write: boolean; vaddr: number; page: number; reached: number | 'fault' }
@@ -71,6 +90,8 @@ export interface KmapState {
   inflight: Record<number, number>;
   /** ghost state: the last access through a kmap address */
   lastAccess: Access | null;
+  /** page access protection hooks (absent: plain kmap) */
+  prot?: PageProtectionHooks;
 }
 
 export type X = Exec<KmapState, KmapEvent>;

@@ -1,0 +1,242 @@
+/**
+ * Specification of PKS page protection (page-protection.md A.2/A.3, from tglx's framing in
+ * <878s9vqkrk.fsf@nanos.tec.linutronix.de> and <873602redz.fsf@nanos.tec.linutronix.de>): who may
+ * write a protected page, independent of how a design keeps PKRS.
+ *  - a kmap() address is valid in every context until kunmap(): a global grant of its page;
+ *  - a kmap_local_page() grant belongs to the context that made it (thread, softirq, hardirq,
+ *    exception) and is balanced before that context returns;
+ *  - a forgiven PK fault (RELAXED/SILENT) unprotects the faulting context temporarily; that is
+ *    undone when the context is left (context switch, return from interrupt);
+ *  - the mode is what the administrator's parameter means.
+ * Per-task context stacks and per-page counts live in context maps keyed by id.
+ */
+import { assign, setup } from 'xstate';
+import type { KmapEvent } from './kmap.machine.js';
+
+export type Mode = 'STRICT' | 'RELAXED' | 'SILENT' | 'OFF';
+/** which faults a non-STRICT mode forgives, as each design documents it */
+export type Forgive = 'never' | 'any' | 'kmapped';
+/** the documented weakening a design accepts (A.3, A.4 #5) */
+export type Weakening = 'none' | 'irq-inherits' | 'time-slice' | 'extended-window';
+
+/** One execution context of a task: its own kmap_local grants and temporary unprotects (keys). */
+export interface PpFrame { locals: number[]; temp: number[] }
+
+export interface PpSpecContext {
+  mode: Mode;
+  forgive: Forgive;
+  weakening: Weakening;
+  /** pkey in each page's PTE (0: unprotected memory) */
+  pkey: number[];
+  /** kmap() users per page */
+  users: number[];
+  /** per task: thread context at [0], nested interrupts/exceptions above */
+  frames: Record<number, PpFrame[]>;
+  /** per CPU: keys a global restrict left open until that CPU's next context switch */
+  grace: number[][];
+  /** writes that only the documented weakening allowed (strong-form findings) */
+  info: string[];
+}
+
+export type PpEvent =
+  | KmapEvent
+  /** a write through a mapping the context was given ('map') or through the linear map ('stray') */
+  | { type: 'WRITE'; task: number; cpu: number; page: number; via: 'map' | 'stray'; ok: boolean }
+  | { type: 'FORGIVE'; task: number; page: number; warned: boolean }
+  | { type: 'SCHED_OUT'; task: number }
+  | { type: 'SCHED_IN'; cpu: number };
+
+export interface PpInput { pkey: number[]; cpus: number; mode: Mode; forgive: Forgive; weakening: Weakening }
+
+const EMPTY: PpFrame = { locals: [], temp: [] };
+export const framesOf = (c: PpSpecContext, task: number): PpFrame[] => c.frames[task] ?? [EMPTY];
+export const topFrame = (c: PpSpecContext, task: number): PpFrame => framesOf(c, task).at(-1)!;
+export const isProtected = (c: PpSpecContext, page: number) => c.mode !== 'OFF' && (c.pkey[page] ?? 0) !== 0;
+/** an outstanding kmap() of some page carrying `key` */
+export const kmappedKey = (c: PpSpecContext, key: number) => c.users.some((n, p) => n > 0 && c.pkey[p] === key);
+/** the frame holds a grant for `key`: a kmap_local of such a page, or a temporary unprotect */
+export const frameGrants = (c: PpSpecContext, f: PpFrame, key: number) =>
+  f.temp.includes(key) || f.locals.some((p) => c.pkey[p] === key);
+/** any context anywhere holds a grant of `key` */
+export const anyGrant = (c: PpSpecContext, key: number) =>
+  kmappedKey(c, key) || Object.values(c.frames).some((fs) => fs.some((f) => frameGrants(c, f, key)));
+/**
+ * PKS protects per key, not per page: a context granted a key may write every page carrying it,
+ * and an outstanding kmap() address is usable from any context.
+ */
+const ownLocal = (c: PpSpecContext, task: number, page: number) => topFrame(c, task).locals.some((p) => c.pkey[p] === c.pkey[page]);
+const holds = (c: PpSpecContext, task: number, page: number) =>
+  kmappedKey(c, c.pkey[page]!) || frameGrants(c, topFrame(c, task), c.pkey[page]!);
+
+/**
+ * The weakening (if any) under which the running context may still have `key` open without a
+ * grant of its own: the interrupted thread's grant (V-RFC), the time slice after a global
+ * restrict (V-GLOBAL). Returns its name, or null.
+ */
+export function weaklyOpen(c: PpSpecContext, task: number, cpu: number, key: number): Weakening | null {
+  const fs = framesOf(c, task);
+  if (c.weakening === 'irq-inherits' && fs.length > 1 && fs.slice(0, -1).some((f) => frameGrants(c, f, key))) return 'irq-inherits';
+  if (c.weakening === 'time-slice' && (c.grace[cpu] ?? []).includes(key)) return 'time-slice';
+  return null;
+}
+
+const setTop = (c: PpSpecContext, task: number, f: PpFrame) => {
+  const fs = framesOf(c, task).slice();
+  fs[fs.length - 1] = f;
+  return { frames: { ...c.frames, [task]: fs } };
+};
+
+export const pageProtectionMachine = setup({
+  types: { context: {} as PpSpecContext, events: {} as PpEvent, input: {} as PpInput },
+  guards: {
+    anyCount: ({ context }) => anyCounted(context),
+    anyTemp: ({ context }) => anyTemporary(context),
+    // kmap() may sleep: never from atomic context
+    kmapAllowed: ({ event }) => event.type === 'KMAP' && !event.atomic,
+    hasUser: ({ context, event }) => event.type === 'KUNMAP' && (context.users[event.page] ?? 0) > 0,
+    // a context unmaps only what it mapped itself, innermost first
+    ownsLocal: ({ context, event }) => event.type === 'KUNMAP_LOCAL' && topFrame(context, event.task).locals.at(-1) === event.page,
+    // an interrupt returns with its own grants balanced (A-INV5)
+    frameBalanced: ({ context, event }) =>
+      event.type === 'IRQ_EXIT' && framesOf(context, event.task).length > 1 && topFrame(context, event.task).locals.length === 0,
+    // nothing local is held at return to user or exit
+    holdsNothing: ({ context, event }) =>
+      (event.type === 'RETURN_TO_USER' || event.type === 'EXIT') && topFrame(context, event.task).locals.length === 0,
+    // a stray write never succeeds; a write through a given mapping, or by a context holding
+    // the key, never dies
+    writeAllowed: ({ context, event }) => {
+      if (event.type !== 'WRITE') return false;
+      const { task, cpu, page } = event;
+      // a temporary unprotect is a tolerance, not a grant: losing it may kill a stray write
+      if (!event.ok) return isProtected(context, page) && event.via === 'stray' && !ownLocal(context, task, page);
+      if (event.via === 'map' || !isProtected(context, page) || holds(context, task, page)) return true;
+      return weaklyOpen(context, task, cpu, context.pkey[page]!) !== null;
+    },
+    // A-INV1 (b), A-INV6: a PK fault is forgiven only as the configured mode and design allow
+    forgivable: ({ context, event }) => {
+      if (event.type !== 'FORGIVE' || !isProtected(context, event.page) || framesOf(context, event.task).length < 2) return false;
+      if (context.mode === 'STRICT' || context.forgive === 'never') return false;
+      if (context.mode === 'RELAXED' && !event.warned) return false;
+      return context.forgive === 'any' || (context.users[event.page] ?? 0) > 0;
+    },
+  },
+  actions: {
+    addUser: assign(({ context, event }) => {
+      if (event.type !== 'KMAP' && event.type !== 'KUNMAP') return {};
+      const users = context.users.slice();
+      users[event.page] = (users[event.page] ?? 0) + (event.type === 'KMAP' ? 1 : -1);
+      const key = context.pkey[event.page]!;
+      // a global restrict takes effect on each CPU at its next switch (V-GLOBAL, A-INV7)
+      const restrict = event.type === 'KUNMAP' && context.weakening === 'time-slice' && key !== 0 &&
+        !users.some((n, p) => n > 0 && context.pkey[p] === key);
+      const grace = restrict ? context.grace.map((g) => (g.includes(key) ? g : [...g, key])) : context.grace;
+      return { users, grace };
+    }),
+    push: assign(({ context, event }) => {
+      if (event.type !== 'KMAP_LOCAL') return {};
+      const f = topFrame(context, event.task);
+      return setTop(context, event.task, { ...f, locals: [...f.locals, event.page] });
+    }),
+    pop: assign(({ context, event }) => {
+      if (event.type !== 'KUNMAP_LOCAL') return {};
+      const f = topFrame(context, event.task);
+      return setTop(context, event.task, { ...f, locals: f.locals.slice(0, -1) });
+    }),
+    enterIrq: assign(({ context, event }) => {
+      if (event.type !== 'IRQ_ENTER') return {};
+      return { frames: { ...context.frames, [event.task]: [...framesOf(context, event.task), EMPTY] } };
+    }),
+    exitIrq: assign(({ context, event }) => {
+      if (event.type !== 'IRQ_EXIT') return {};
+      return { frames: { ...context.frames, [event.task]: framesOf(context, event.task).slice(0, -1) } };
+    }),
+    // decided inside the #PF: the override covers the rest of the handler and, after it
+    // returns, the context the #PF interrupted
+    forgive: assign(({ context, event }) => {
+      if (event.type !== 'FORGIVE') return {};
+      const key = context.pkey[event.page]!;
+      const fs = framesOf(context, event.task).map((f, i, all) =>
+        i < all.length - 2 || f.temp.includes(key) ? f : { ...f, temp: [...f.temp, key] });
+      return { frames: { ...context.frames, [event.task]: fs } };
+    }),
+    // the temporary unprotect of a thread context ends when it is switched out
+    schedOut: assign(({ context, event }) => {
+      if (event.type !== 'SCHED_OUT') return {};
+      const fs = framesOf(context, event.task).slice();
+      fs[0] = { ...fs[0]!, temp: [] };
+      return { frames: { ...context.frames, [event.task]: fs } };
+    }),
+    schedIn: assign(({ context, event }) => {
+      if (event.type !== 'SCHED_IN') return {};
+      const grace = context.grace.slice();
+      grace[event.cpu] = [];
+      return { grace };
+    }),
+    // what the strong form gives up: a write allowed only by the weakening, or by an unprotect
+    // that outlived the kmap() it was forgiven for (V-TGLX's extended window)
+    noteWrite: assign(({ context, event }) => {
+      if (event.type !== 'WRITE' || !event.ok || event.via === 'map' || !isProtected(context, event.page)) return {};
+      const key = context.pkey[event.page]!;
+      const f = topFrame(context, event.task);
+      if (kmappedKey(context, key) || f.locals.some((p) => context.pkey[p] === key)) return {};
+      const why = f.temp.includes(key) ? `${context.mode} override` : weaklyOpen(context, event.task, event.cpu, key);
+      return { info: [...context.info.slice(-7), `write to p${event.page} by task ${event.task} without a grant (${why})`] };
+    }),
+    touch: assign(({ context }) => ({ frames: { ...context.frames } })),
+    newTask: assign(({ context, event }) => (event.type === 'FORK' ? { frames: { ...context.frames, [event.child]: [EMPTY] } } : {})),
+  },
+}).createMachine({
+  id: 'page-protection',
+  type: 'parallel',
+  context: ({ input }) => ({
+    mode: input.mode, forgive: input.forgive, weakening: input.weakening, pkey: input.pkey.slice(),
+    users: input.pkey.map(() => 0), frames: {}, grace: Array.from({ length: input.cpus }, () => []), info: [],
+  }),
+  on: {
+    KMAP: { guard: 'kmapAllowed', actions: 'addUser' },
+    KUNMAP: { guard: 'hasUser', actions: 'addUser' },
+    KMAP_LOCAL: { actions: 'push' },
+    KUNMAP_LOCAL: { guard: 'ownsLocal', actions: 'pop' },
+    IRQ_ENTER: { actions: 'enterIrq' },
+    IRQ_EXIT: { guard: 'frameBalanced', actions: 'exitIrq' },
+    WRITE: { guard: 'writeAllowed', actions: 'noteWrite' },
+    FORGIVE: { guard: 'forgivable', actions: 'forgive' },
+    SCHED_OUT: { actions: 'schedOut' },
+    SCHED_IN: { actions: 'schedIn' },
+    FORK: { actions: 'newTask' },
+    RETURN_TO_USER: { guard: 'holdsNothing', actions: 'touch' },
+    EXIT: { guard: 'holdsNothing', actions: 'touch' },
+  },
+  states: {
+    mode: {
+      initial: 'boot',
+      states: {
+        boot: {
+          always: [
+            { guard: ({ context }) => context.mode === 'STRICT', target: 'strict' },
+            { guard: ({ context }) => context.mode === 'RELAXED', target: 'relaxed' },
+            { guard: ({ context }) => context.mode === 'SILENT', target: 'silent' },
+            { target: 'off' },
+          ],
+        },
+        strict: {}, relaxed: {}, silent: {}, off: {},
+      },
+    },
+    // per key (PGMAP): nobody has access / granted by a count / only temporarily unprotected
+    access: {
+      initial: 'noAccess',
+      states: {
+        noAccess: { always: [{ guard: 'anyCount', target: 'granted' }, { guard: 'anyTemp', target: 'temporary' }] },
+        granted: { always: { guard: ({ context }) => !anyCounted(context), target: 'noAccess' } },
+        temporary: { always: [{ guard: 'anyCount', target: 'granted' }, { guard: ({ context }) => !anyTemporary(context), target: 'noAccess' }] },
+      },
+    },
+  },
+});
+
+function anyCounted(c: PpSpecContext): boolean {
+  return c.users.some((n) => n > 0) || Object.values(c.frames).some((fs) => fs.some((f) => f.locals.length > 0));
+}
+function anyTemporary(c: PpSpecContext): boolean {
+  return Object.values(c.frames).some((fs) => fs.some((f) => f.temp.length > 0));
+}

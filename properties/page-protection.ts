@@ -1,0 +1,101 @@
+/**
+ * The page-protection protocol: PKS stray-write protection of device pages (page-protection.md),
+ * every design of A.0 over the kmap family of mm/highmem.c (reused, with protection hooks), the
+ * invariants of A.3, the bugs of A.4 and the mutants of A.5.
+ */
+import { pageProtectionMachine, type Mode, type PpEvent } from '../model/page-protection.machine.js';
+import { defineProtocol } from '../src/protocol.js';
+import type { World } from '../src/sim/world.js';
+import { irqentry_enter, irqentry_exit } from '../src/kernel/arch/x86/entry/common.js';
+import { pks_sched_in, pks_sched_out } from '../src/kernel/arch/x86/kernel/process.js';
+import { hex, PKS_INIT_VALUE, pkrsAllowsWrite, type Pks, type PksConfig, type PpState, type PX } from '../src/kernel/arch/x86/include/asm/pks.js';
+import { KM_MAX_IDX, type KmapConfig } from '../src/kernel/mm/kmap-types.js';
+import { pksKmapHooks } from '../src/kernel/mm/memremap-pks.js';
+import { param_set_pks_fault_mode, PKS_MODE_DEFAULT, PKS_MODE_NAMES } from '../src/kernel/mm/memremap-param.js';
+import { describePpOp, ppTask, runPpOps } from '../src/kernel/mm/pks-callers.js';
+import { ppInvariants } from './page-protection-invariants.js';
+import { ppVariants, type PpVariantConfig } from './page-protection-variants.js';
+import { PP_PKEYS, ppWorkload, type PpWorkload } from './page-protection-workload.js';
+
+/** DEVMAP_ACCESS_PROTECTION depends on !HIGHMEM: kmap and kmap_local return page_address(). */
+const NO_HIGHMEM: KmapConfig = {
+  HIGHMEM: false, DEBUG_KMAP_LOCAL: false, DEBUG_KMAP_LOCAL_FORCE_MAP: false, DEBUG_HIGHMEM: false,
+  arch: 'x86', schedGuardOption: 'DEBUG_KMAP_LOCAL', guardTest: 'pte_val', loongarchCopy: false,
+};
+
+/** What the administrator's string means (the spec's reading, not the kernel's parser). */
+export function intendedMode(param: string, modes: readonly Mode[]): Mode {
+  const word = param.replace(/\n$/, '');
+  return modes.find((m) => PKS_MODE_NAMES[m] === word) ?? PKS_MODE_DEFAULT;
+}
+
+function createPks(cfg: PksConfig, wl: PpWorkload, cpus: number): Pks {
+  const mode = param_set_pks_fault_mode(cfg.param, PKS_MODE_DEFAULT, cfg.modes, cfg.parser).mode;
+  const perCpu = <T>(v: T) => Array.from({ length: cpus }, () => v);
+  return {
+    cfg, mode, pkey: PP_PKEYS.slice(), msr: perCpu(PKS_INIT_VALUE), pkrs_cache: perCpu(PKS_INIT_VALUE),
+    thread: {}, frames: Array.from({ length: cpus }, () => []), unprotect: PP_PKEYS.map(() => 0),
+    pkrs_global: PKS_INIT_VALUE, warned: false, isolated: wl.isolated ? cpus - 1 : -1,
+    tifWork: wl.tasks.flatMap((t, i) => (t.tif ? [taskName(i)] : [])), prev: perCpu(-1), schedOuts: {},
+    mailbox: PP_PKEYS.map(() => 0), borrowed: PP_PKEYS.map(() => 0),
+    ghost: { restoreMismatch: null, countMismatch: null, faultLoop: null, isolation: null, inflight: {}, info: {} },
+  };
+}
+
+function createState(v: PpVariantConfig, wl: PpWorkload, cpus: number): PpState {
+  const empty = () => PP_PKEYS.map(() => 0);
+  return {
+    cfg: NO_HIGHMEM, KM_INCR: 1, KM_MAX_IDX: KM_MAX_IDX(false), LAST_PKMAP: 1,
+    highmem: PP_PKEYS.map(() => false), data: empty(), pkmap_count: [0], pkmap_page_table: [0],
+    page_address: empty(), last_pkmap_nr: 0, kmap_pte: Array.from({ length: KM_MAX_IDX(false) * cpus }, () => 0),
+    tlb: Array.from({ length: cpus }, () => ({})), kmap_ctrl: {}, inflight: {}, lastAccess: null,
+    prot: pksKmapHooks(v.kernel.design), pks: createPks(v.kernel, wl, cpus),
+  };
+}
+
+const taskName = (i: number) => String.fromCharCode(65 + i);
+const keyText = (pkrs: number) => (pkrsAllowsWrite(pkrs, 1) ? 'k1 RW' : 'k1 --');
+
+const REFUSAL: Record<PpEvent['type'], string> = {
+  KMAP: 'page-protection/api-use', KUNMAP: 'page-protection/api-use', KMAP_LOCAL: 'page-protection/api-use',
+  KUNMAP_LOCAL: 'page-protection/api-use', IRQ_ENTER: 'page-protection/A-INV5-nested', IRQ_EXIT: 'page-protection/A-INV5-nested',
+  FORK: 'page-protection/api-use', RETURN_TO_USER: 'page-protection/api-use', EXIT: 'page-protection/api-use',
+  WRITE: 'page-protection/stray-write', FORGIVE: 'page-protection/fault-policy',
+  SCHED_OUT: 'page-protection/api-use', SCHED_IN: 'page-protection/api-use',
+};
+
+export const pageProtectionProtocol = defineProtocol({
+  name: 'page-protection',
+  description: 'PKS stray-write protection of device pages: PKRS per CPU, per-task and per-exception saved values, kmap grants, #PF modes (every design from RFC to V10)',
+  machine: pageProtectionMachine,
+  variants: ppVariants,
+  invariants: ppInvariants,
+  workload: ({ cpus, ops, variant }) => ppWorkload(variant.config.shape, { cpus, ops }),
+  setup(wl: PpWorkload, variant, { cpus }) {
+    const v = variant.config;
+    const mode = intendedMode(v.kernel.param, v.kernel.modes);
+    return {
+      k: createState(v, wl, cpus),
+      specInput: { pkey: PP_PKEYS, cpus, mode, forgive: mode === 'STRICT' ? 'never' : v.claims.forgive, weakening: v.claims.weakening },
+      tasks: wl.tasks.map((t, i) => ({ name: taskName(i), cpu: t.cpu, run: (x: PX) => ppTask(x, t.ops) })),
+      irqs: wl.irqs.map((q, i) => ({ name: `irq${i}`, cpu: q.cpu, kind: q.kind, run: (x: PX) => runPpOps(x, q.ops) })),
+      hooks: { prepare_task_switch: pks_sched_out, finish_task_switch: pks_sched_in, irq_enter: irqentry_enter, irq_exit: irqentry_exit },
+    };
+  },
+  refusal: (e: PpEvent) => (e.type === 'WRITE' && !e.ok ? 'page-protection/legit-never-dies' : REFUSAL[e.type]),
+  observe(w: World<PpState>) {
+    const k = w.k.pks;
+    const o: Record<string, string | number> = { pkrs_global: keyText(k.pkrs_global) };
+    k.msr.forEach((v, c) => { o[`cpu${c}.PKRS`] = `${hex(v)} (${keyText(v)})${k.pkrs_cache[c] !== v ? ` cache ${hex(k.pkrs_cache[c]!)}` : ''}`; });
+    for (const t of w.tasks) {
+      const th = k.thread[t.id];
+      if (th) o[`${t.name}.thread`] = `pkrs ${keyText(th.pkrs)}, count ${th.count}`;
+    }
+    k.unprotect.forEach((n, p) => { if (k.pkey[p]) o[`p${p}.unprotect`] = n; });
+    return o;
+  },
+  describe: (wl: PpWorkload) => [
+    ...wl.tasks.map((t, i) => `task ${taskName(i)} (cpu${t.cpu}${t.tif ? ', TIF work' : ''}): ${t.ops.map(describePpOp).join('; ')}`),
+    ...wl.irqs.map((q, i) => `${q.kind} irq${i} (cpu${q.cpu}): ${q.ops.map(describePpOp).join('; ')}`),
+  ],
+});

@@ -1,0 +1,113 @@
+/**
+ * Callers of protected device memory, shaped after what the threads name (seed 001, Ira and tglx
+ * <873602redz.fsf@nanos.tec.linutronix.de>): kmap and kmap_local sections writing the page, the
+ * nesting `kmap(); kmap_local_page(); kunmap(); kunmap_local();`, a kmap() address handed to
+ * another context, kunmap() in another context, and stray writes through the linear map by code
+ * that holds no grant. The kmap family itself is mm/highmem.c's, reused.
+ */
+import { count } from '../../sim/world.js';
+import type { Gen } from '../../sim/thread.js';
+import { pks, type Pks, type PX } from '../arch/x86/include/asm/pks.js';
+import { pks_write, type Borrow } from '../arch/x86/mm/fault.js';
+import { pks_copy_thread, pks_task_dead } from '../arch/x86/kernel/process.js';
+import { exit_to_user_mode, fork, kmap_local_page, kunmap_local } from './highmem-local.js';
+import { kmap, kunmap } from './highmem.js';
+import type { X } from './kmap-types.js';
+
+export type PpOp =
+  | ['kmap', number] | ['kunmap', number]
+  | ['local', number] | ['unlocal', number]
+  /** write through the address this context holds for the page */
+  | ['write', number]
+  /** write through the linear map by code that holds no grant */
+  | ['stray', number]
+  /** kmap() and publish the address; write through a published one; kunmap a published one */
+  | ['give', number] | ['use', number] | ['take', number]
+  | ['fork'] | ['user'];
+
+const asX = (x: PX) => x as unknown as X;
+
+export function* runPpOps(x: PX, ops: readonly PpOp[]): Gen {
+  const held = new Map<string, number>();
+  const p = pks(x);
+  for (const op of ops) {
+    count(x.w, 'ops');
+    switch (op[0]) {
+      case 'kmap': held.set(`k${op[1]}`, yield* kmap(asX(x), op[1])); break;
+      case 'kunmap': yield* kunmap(asX(x), op[1]); break;
+      case 'local': held.set(`l${op[1]}`, yield* kmap_local_page(asX(x), op[1])); break;
+      case 'unlocal': yield* kunmap_local(asX(x), held.get(`l${op[1]}`)!, op[1]); break;
+      case 'write': yield* pks_write(x, op[1], 'map', 'memcpy_to_page'); break;
+      case 'stray': yield* pks_write(x, op[1], 'stray', 'stray write'); break;
+      case 'give':
+        yield* kmap(asX(x), op[1]);
+        p.mailbox[op[1]]!++;
+        break;
+      case 'use': yield* pks_write(x, op[1], 'map', 'memcpy (borrowed kmap address)', borrow(p, op[1])); break;
+      case 'take': yield* take(x, op[1], 'take a published kmap() address'); break;
+      case 'fork': {
+        yield* fork(asX(x), (c) => forkedChild(c as unknown as PX));
+        pks_copy_thread(x, x.current(), x.w.tasks.at(-1)!);
+        break;
+      }
+      case 'user': yield* exit_to_user_mode(asX(x)); break;
+    }
+  }
+}
+
+/** Writing through a published address keeps its owner from kunmap()ping it meanwhile. */
+function borrow(p: Pks, page: number): Borrow {
+  return {
+    take() {
+      if (p.mailbox[page]! === 0) return false;
+      p.borrowed[page]!++;
+      return true;
+    },
+    release() { p.borrowed[page]!--; },
+  };
+}
+
+/**
+ * kunmap() of a published address once nobody writes through it. A task waits for that; an
+ * interrupt cannot wait for the context it interrupted, so it leaves the address alone.
+ */
+function* take(x: PX, page: number, what: string): Gen {
+  const p = pks(x);
+  const irq = x.cpuState().ctx.length > 1;
+  yield { fn: 'kunmap', what: `${what} of p${page}`, ...(irq ? {} : { until: () => p.borrowed[page] === 0 }) };
+  if (p.mailbox[page]! === 0 || p.borrowed[page]! > 0) return;
+  p.mailbox[page]!--;
+  yield* kunmap(asX(x), page);
+}
+
+/** The child returns to user mode and exits (through the last switch away from it). */
+function* forkedChild(x: PX): Gen {
+  yield* exit_to_user_mode(asX(x));
+  yield* pks_task_dead(x);
+}
+
+/** A task: its operations, taking back what it published and nobody took, then do_exit(). */
+export function* ppTask(x: PX, ops: readonly PpOp[]): Gen {
+  yield* runPpOps(x, ops);
+  for (const op of ops) {
+    if (op[0] === 'give') yield* take(x, op[1], 'take back the kmap() address');
+  }
+  yield* pks_task_dead(x);
+  x.emit({ type: 'EXIT', task: x.current().id });
+}
+
+export function describePpOp(op: PpOp): string {
+  switch (op[0]) {
+    case 'kmap': return `kmap(p${op[1]})`;
+    case 'kunmap': return `kunmap(p${op[1]})`;
+    case 'local': return `kmap_local_page(p${op[1]})`;
+    case 'unlocal': return `kunmap_local(p${op[1]})`;
+    case 'write': return `write(p${op[1]})`;
+    case 'stray': return `stray write(p${op[1]})`;
+    case 'give': return `kmap(p${op[1]}) and hand the address over`;
+    case 'use': return `write(p${op[1]}) through a handed-over address`;
+    case 'take': return `kunmap(p${op[1]}) of a handed-over address`;
+    case 'fork': return 'fork()';
+    case 'user': return 'return to user';
+  }
+}

@@ -14,6 +14,8 @@ import { minimize } from './minimize.js';
 import { isExhaustive, resolveOptions, type CheckOptions, type ResolvedOptions, type StrategyName } from './options.js';
 import { pctDrawn, randomDrawn, type Drawn, type PctGuarantee } from '../explore/sampled.js';
 import { search, type ExhaustiveStats } from '../explore/search.js';
+import { dfs } from '../explore/dfs.js';
+import { CoverageRecorder, type CoverageReport, type ReachableCoverage } from './coverage.js';
 import type { Execution, Failure, TraceStep } from './result.js';
 import { decodeToken, encodeToken, type Scenario } from './token.js';
 
@@ -38,6 +40,8 @@ export interface Stats {
   pct?: PctGuarantee;
   /** dfs/bfs: what the search established; `runs` counts its executions */
   exhaustive?: ExhaustiveStats;
+  /** --coverage: statechart coverage over every execution of the check */
+  coverage?: CoverageReport;
 }
 
 export interface Counterexample {
@@ -61,12 +65,17 @@ export function check(options: CheckOptions): CheckResult {
   const o = resolveOptions(options);
   const protocol = findProtocol(o.protocol);
   const variant = findVariant(protocol, o.variant);
-  const exec: ExecOptions = { cpus: o.cpus, maxSteps: o.maxSteps, maxPreemptions: o.maxPreemptions, trace: false, extraInvariants: o.invariants };
+  const coverage = o.coverage ? new CoverageRecorder(protocol.machine) : undefined;
+  const exec: ExecOptions = { cpus: o.cpus, maxSteps: o.maxSteps, maxPreemptions: o.maxPreemptions, trace: false, extraInvariants: o.invariants, coverage };
   const workloads = protocol.workload({ cpus: o.cpus, ops: o.ops, variant });
   const head = { protocol: protocol.name, variant: variant.name, buggy: variant.buggy };
   const t0 = performance.now();
   const found = isExhaustive(o.strategy) ? exhaustive(protocol, variant, workloads, exec, o, t0) : sampled(protocol, variant, workloads, exec, o, t0);
   const stats: Stats = { ...found.stats, timeMs: performance.now() - t0 };
+  if (coverage) {
+    stats.coverage = coverage.report();
+    if (found.drawn) stats.coverage.reachable = reachable(protocol, variant, workloads, { ...exec, coverage: undefined }, o, found.drawn);
+  }
   if (!found.failing) return { ok: true, ...head, stats };
 
   const { workload: wl, execution } = found.failing;
@@ -84,6 +93,28 @@ export function check(options: CheckOptions): CheckResult {
 interface Found {
   stats: Stats;
   failing: { workload: unknown; execution: Execution } | null;
+  /** random/pct: how their strategies are drawn */
+  drawn?: Drawn<unknown>;
+}
+
+/** runs of a sampled strategy on one workload, for its share of the DFS-reachable states */
+const REACH_RUNS = 200;
+
+/**
+ * The fraction of the abstract spec states DFS reaches on the first generated workload that
+ * the check's own strategy hits in REACH_RUNS runs on that workload.
+ */
+function reachable(protocol: Protocol, variant: Variant, workloads: fc.Arbitrary<unknown>, exec: ExecOptions,
+  o: ResolvedOptions, drawn: Drawn<unknown>): ReachableCoverage {
+  const [wl] = fc.sample(workloads, { seed: o.seed, numRuns: 1 });
+  const all = new CoverageRecorder(protocol.machine, { abstract: true });
+  const d = dfs(protocol, variant, wl, { exec: { ...exec, coverage: all }, maxStates: Math.min(o.maxStates, 20_000) });
+  const hit = new CoverageRecorder(protocol.machine, { abstract: true });
+  const runs = Math.min(o.runs, REACH_RUNS);
+  for (const input of fc.sample(drawn.arb, { seed: o.seed, numRuns: runs })) execute(protocol, variant, wl, drawn.make(input), { ...exec, coverage: hit });
+  let n = 0;
+  for (const s of hit.abstract!) if (all.abstract!.has(s)) n++;
+  return { dfsStates: all.abstract!.size, complete: d.complete, runs, hit: n };
 }
 
 /** random and PCT: fast-check draws workloads and strategy inputs, and shrinks the first failure. */
@@ -123,9 +154,9 @@ function sampled(protocol: Protocol, variant: Variant, workloads: fc.Arbitrary<u
     ...(first ? { firstFailureRun: first.run, timeToFailureMs: first.ms } : {}),
     ...(pct ? { pct: pct.guarantee(runs) } : {}),
   };
-  if (!details.failed || !details.counterexample) return { stats, failing: null };
+  if (!details.failed || !details.counterexample) return { stats, failing: null, drawn };
   const [wl, input] = details.counterexample as [unknown, unknown];
-  return { stats, failing: { workload: wl, execution: execute(protocol, variant, wl, drawn.make(input), exec) } };
+  return { stats, failing: { workload: wl, execution: execute(protocol, variant, wl, drawn.make(input), exec) }, drawn };
 }
 
 /** dfs and bfs: every interleaving of the first generated workloads, within the bounds. */

@@ -6,6 +6,7 @@
 import type { ContextKind, Invariant, Protocol, Setup, Variant } from '../protocol.js';
 import { StrategySignal, type Strategy } from '../explore/strategy.js';
 import { EVERYTHING, type FootprintRecorder } from '../explore/footprint.js';
+import type { CoverageRecorder } from './coverage.js';
 import type { CpuId, TaskId } from '../sim/ids.js';
 import { KernelBug, type Exec, type Gen, type YieldPoint } from '../sim/thread.js';
 import { addTask, createWorld, topCtx, type Cpu, type Ctx, type Task, type World } from '../sim/world.js';
@@ -24,6 +25,8 @@ export interface ExecOptions {
   extraInvariants?: Invariant[];
   /** record each step's footprint (partial-order reduction); kernel code then sees a proxy */
   track?: FootprintRecorder;
+  /** record statechart coverage of this run */
+  coverage?: CoverageRecorder;
 }
 
 interface Unit {
@@ -86,6 +89,7 @@ export class Engine<K, E> {
     this.w = createWorld(opts.cpus, this.setupData.k);
     this.kw = opts.track ? opts.track.wrap(this.w) : this.w;
     this.spec = new SpecRunner(protocol.machine, this.setupData.specInput);
+    opts.coverage?.attach(this.spec);
     const all = [...protocol.invariants, ...(opts.extraInvariants ?? [])];
     this.meanings = new Map(all.map((i) => [i.name, i.description]));
     this.invariants = all.filter((i) => i.check && !i.final);

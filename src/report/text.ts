@@ -5,6 +5,7 @@
  */
 import pc from 'picocolors';
 import type { CheckResult, Counterexample, Stats } from '../check/check.js';
+import type { CoverageReport } from '../check/coverage.js';
 import type { TraceStep } from '../check/result.js';
 
 export interface Colors { bold(s: string): string; dim(s: string): string; red(s: string): string; green(s: string): string; yellow(s: string): string; cyan(s: string): string }
@@ -82,12 +83,29 @@ export function established(s: Stats): string {
   return '(random exploration: no violation in these runs; it does not prove absence of bugs)';
 }
 
+const share = (a: number, b: number) => `${a}/${b} (${b ? Math.round((a / b) * 100) : 0}%)`;
+
+/** The --coverage table. */
+export function renderCoverage(cov: CoverageReport, c: Colors): string[] {
+  const out = [c.bold('coverage:'),
+    `  statechart states       ${share(cov.states.covered, cov.states.total)}${cov.states.missed.length ? c.dim(`  missed: ${cov.states.missed.join(', ')}`) : ''}`,
+    `  transitions             ${share(cov.transitions.covered, cov.transitions.total)}`,
+    `  transition pairs        ${share(cov.pairs.covered, cov.pairs.total)} ${c.dim('(of all ordered pairs, not all feasible)')}`];
+  for (const t of cov.transitions.missed) out.push(c.dim(`    not taken: ${t}`));
+  const r = cov.reachable;
+  if (r) {
+    out.push(`  DFS-reachable abstract spec states hit ${share(r.hit, r.dfsStates)} ${c.dim(`(first workload: ${r.runs} runs of this strategy against DFS${r.complete ? '' : ', which stopped early'})`)}`);
+  }
+  return out;
+}
+
 export function renderCheck(r: CheckResult, c: Colors): string[] {
   const name = `${r.protocol}/${r.variant}${r.buggy ? ' (known-buggy variant)' : ''}`;
   if (r.ok) {
     const what = established(r.stats);
-    return [`${c.green('✓')} ${name}: all invariants hold`, `  ${renderStats(r.stats, c)}`, `  ${r.stats.pct || r.stats.exhaustive ? what : c.dim(what)}`];
+    return [`${c.green('✓')} ${name}: all invariants hold`, `  ${renderStats(r.stats, c)}`, `  ${r.stats.pct || r.stats.exhaustive ? what : c.dim(what)}`,
+      ...(r.stats.coverage ? renderCoverage(r.stats.coverage, c) : [])];
   }
   return [`${c.red('✗')} ${name}: counterexample found (run ${r.stats.firstFailureRun}, shrunk ${r.stats.numShrinks} times)`,
-    `  ${renderStats(r.stats, c)}`, '', ...renderCounterexample(r, c)];
+    `  ${renderStats(r.stats, c)}`, ...(r.stats.coverage ? renderCoverage(r.stats.coverage, c) : []), '', ...renderCounterexample(r, c)];
 }

@@ -68,7 +68,7 @@ export const pasidVariants: V[] = [
   buggy('M-C4', 'the PASID is freed on the last unbind while threads keep IA32_PASID valid; it is reallocated to another mm', 'pasid.md M-C4', I.other,
     { ...fixed518, pasidFree: 'last-unbind' }, [I.life, I.tag, I.dev]),
   buggy('M-C5-order', 'the switch path reads mm->pasid before setting its mm_cpumask bit: an update in between sends it no IPI and it loads the old PASID',
-    'pasid.md M-C5', I.segv, { ...andy, switchReadsAfterMask: false }),
+    'pasid.md M-C5', I.segv, { ...andy, switchReadsAfterMask: false }, [I.other, I.life]),
   buggy('M-C5-arg', 'the IPI handler loads the argument mm\'s PASID into whatever task it interrupts', 'pasid.md M-C5', I.life,
     { ...andy, ipiTarget: 'unchecked' }, [I.other, I.tag, I.dev]),
 ];

@@ -12,6 +12,7 @@ import { INVALID, newTask, pasidStr, type Mm, type PasidConfig, type PasidState 
 import type { World } from '../src/sim/world.js';
 import { pasidInvariants } from './pasid-invariants.js';
 import { describeOps, kernelFpuUser, recurringFpuIrq, userTask } from './pasid-programs.js';
+import { shrinkPasidWorkload } from './pasid-shrink.js';
 import { pasidVariants } from './pasid-variants.js';
 import { pasidWorkload, type PasidWorkload } from './pasid-workload.js';
 
@@ -90,6 +91,7 @@ export const pasidProtocol = defineProtocol({
       },
     };
   },
+  shrinkWorkload: shrinkPasidWorkload,
   refusal: (e: PasidEvent) => REFUSAL[e.type],
   observe(w: World<PasidState>) {
     const k = w.k;

@@ -37,8 +37,8 @@ export function* mmdrop(x: X, mm: number): Gen {
   yield { fn: 'mmdrop', what: `atomic_dec_and_test(&mm${mm}->mm_count)` };
   const m = x.w.k.mms[mm]!;
   if (--m.mm_count > 0) return;
-  if (x.w.k.cfg.pasidFree === 'mmdrop') yield* mm_pasid_drop(x, mm);
   yield { fn: '__mmdrop', what: `free mm${mm}` };
+  if (x.w.k.cfg.pasidFree === 'mmdrop') yield* mm_pasid_drop(x, mm);
   m.freed = true;
   x.emit({ type: 'MM_FREE', mm });
 }

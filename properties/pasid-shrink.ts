@@ -1,0 +1,30 @@
+/**
+ * Smaller PASID workloads, for the replay minimizer: drop one operation anywhere (also inside a
+ * clone or fork), hoist a child's operations into its parent in place of the clone/fork, or
+ * lower how often an interrupt recurs. Every candidate is a legal workload: no op depends on another.
+ */
+import type { UserOp } from './pasid-programs.js';
+import type { PasidWorkload } from './pasid-workload.js';
+
+function smallerOps(ops: readonly UserOp[]): UserOp[][] {
+  const out: UserOp[][] = [];
+  ops.forEach((op, i) => {
+    const without = ops.filter((_, j) => j !== i);
+    out.push(without);
+    if (op.length !== 2) return;
+    out.push([...ops.slice(0, i), ...op[1], ...ops.slice(i + 1)]);
+    for (const sub of smallerOps(op[1])) out.push(ops.map((o, j) => (j === i ? [op[0], sub] as UserOp : o)));
+  });
+  return out;
+}
+
+export function* shrinkPasidWorkload(wl: PasidWorkload): Iterable<PasidWorkload> {
+  for (const [i, t] of wl.tasks.entries()) {
+    for (const ops of smallerOps(t.ops)) {
+      if (ops.length > 0) yield { ...wl, tasks: wl.tasks.map((u, j) => (j === i ? { ...u, ops } : u)) };
+    }
+  }
+  for (const [i, q] of wl.irqs.entries()) {
+    if (q.times > 1) yield { ...wl, irqs: wl.irqs.map((r, j) => (j === i ? { ...r, times: q.times - 1 } : r)) };
+  }
+}

@@ -48,7 +48,9 @@ export function decodeToken(token: string): Scenario {
   if (!Array.isArray(parsed) || parsed.length !== 7) throw new BadToken('its payload has the wrong shape');
   const [protocol, variant, cpus, maxPreemptions, maxSteps, workload, choices] = parsed as unknown[];
   if (typeof protocol !== 'string' || typeof variant !== 'string') throw new BadToken('protocol and variant must be names');
-  if (!isNat(cpus) || cpus < 1 || !isNat(maxPreemptions) || !isNat(maxSteps)) throw new BadToken('cpus and bounds must be natural numbers');
+  // the same ranges resolveOptions() accepts
+  if (!isNat(cpus) || cpus < 1 || cpus > 8) throw new BadToken('cpus must be from 1 to 8');
+  if (!isNat(maxPreemptions) || maxPreemptions > 64 || !isNat(maxSteps) || maxSteps < 10) throw new BadToken('its bounds are out of range');
   if (!Array.isArray(choices) || !choices.every(isNat)) throw new BadToken('choices must be natural numbers');
   return { protocol, variant, cpus, maxPreemptions, maxSteps, workload, choices: choices as number[] };
 }

@@ -36,7 +36,7 @@ export async function loadInvariants(file: string): Promise<Invariant[]> {
     throw new BadInput(`invariant file ${file} does not load: ${firstLine(e)}`);
   }
   // default export (one invariant or a list), else every named export
-  const exported = mod.default ?? Object.values(mod).flat();
+  const exported = 'default' in mod ? mod.default : Object.values(mod).flat();
   const parsed = moduleSchema(exported).safeParse(exported);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

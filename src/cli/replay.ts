@@ -1,10 +1,17 @@
 import { replay } from '../check/check.js';
 import { renderCounterexample } from '../report/text.js';
 import { EXIT, json, out, stdoutColors, userInvariants } from './shared.js';
-import { decodeToken } from '../check/token.js';
+import { BadToken, decodeToken } from '../check/token.js';
+import { findProtocol, findVariant } from '../protocols.js';
 
 export async function replayCommand(token: string, flags: { json?: boolean; invariants?: string }): Promise<number> {
-  decodeToken(token); // malformed tokens are bad input before any file is loaded
+  const scenario = decodeToken(token); // malformed tokens are bad input before any file is loaded
+  const p = findProtocol(scenario.protocol);
+  try {
+    p.setup(scenario.workload, findVariant(p, scenario.variant), { cpus: scenario.cpus });
+  } catch {
+    throw new BadToken(`its workload is not a ${p.name} workload`);
+  }
   const user = await userInvariants(flags.invariants);
   const r = replay(token, { invariants: [...user.values()].flat() });
   if (flags.json) json(r);

@@ -127,7 +127,7 @@ export class Engine<K, E> {
           if (pick !== 0) this.preemptionChoices++;
         }
         this.step(runnable[pick]!);
-        this.checkInvariants(this.invariants);
+        if (!this.strategy.replaying) this.checkInvariants(this.invariants);
       }
       this.checkInvariants(this.finalInvariants);
     } catch (e) {

@@ -21,9 +21,12 @@ class ToNextDecision implements EngineAware {
   /** set when the execution stopped at a decision */
   reached: { hash: number; n: number; steps: number } | null = null;
   constructor(private readonly path: readonly number[]) {}
-  attach(e: Engine<unknown, unknown>) { this.engine = e; }
+  /** the path up to its last choice was checked when its source state was reached */
+  replaying = false;
+  attach(e: Engine<unknown, unknown>) { this.engine = e; this.replaying = this.path.length > 0; }
   next(n: number): number {
     const c = this.path[this.i++];
+    this.replaying = this.i < this.path.length;
     if (c !== undefined) return c;
     this.reached = { hash: hash53(this.engine.fingerprint()), n, steps: this.engine.steps };
     throw PRUNED;

@@ -44,7 +44,8 @@ export function dfs(protocol: Protocol, variant: Variant, workload: unknown, o: 
     readonly keyed = true;
     engine!: Engine<unknown, unknown>;
     depth = 0;
-    attach(e: Engine<unknown, unknown>) { this.engine = e; this.depth = 0; }
+    replaying = false;
+    attach(e: Engine<unknown, unknown>) { this.engine = e; this.depth = 0; this.replaying = stack.length > 0; }
 
     next(n: number, keys?: readonly string[]): number {
       const d = this.depth++;
@@ -52,6 +53,8 @@ export function dfs(protocol: Protocol, variant: Variant, workload: unknown, o: 
       if (d < stack.length) {
         const node = stack[d]!;
         if (node.keys.length !== n) throw new Error('internal: the program is not deterministic under replay');
+        // the last node of the prefix takes a new choice: what follows was never checked
+        this.replaying = d + 1 < stack.length;
         return node.chosen;
       }
       const parent = stack[d - 1];

@@ -9,6 +9,11 @@ export interface Strategy {
   next(n: number, keys?: readonly string[]): number;
   /** the engine builds the choices' keys (see choiceKey) only for strategies that set this */
   readonly keyed?: boolean;
+  /**
+   * true while the strategy re-executes a prefix whose states were already checked (exhaustive
+   * search): the engine then skips the per-step invariants, which held there before
+   */
+  readonly replaying?: boolean;
 }
 
 /**

@@ -128,6 +128,12 @@ describe('user invariants (--invariants)', () => {
     expect(r.code).toBe(0);
   });
 
+  test('a file with named exports only loads every export', () => {
+    const r = kcheck('run', 'kmap', '--runs', '50', '--seed', '1', '--invariants', 'test/fixtures/named-exports-invariant.ts');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+
   test('and is really evaluated: it catches the stack overflow of M-B4-bound before B-INV2 does', () => {
     const r = kcheck('run', 'kmap', '--variant', 'M-B4-bound', '--seed', '2', '--invariants', MY_INVARIANTS);
     expect(r.code).toBe(1);
@@ -154,6 +160,8 @@ describe('bad input: exit 2, one line on stderr, no stack trace, nothing on stdo
     ['--time-limit -1', ['run', 'kmap', '--time-limit', '-1'], /--time-limit.*'-1'/],
     ['unknown flag', ['run', 'kmap', '--bogus'], /unknown option '--bogus'/],
     ['unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
+    ['a token whose workload is not the protocol\'s', ['replay', encodeToken({ protocol: 'kmap', variant: 'mainline', cpus: 2, maxPreemptions: 3, maxSteps: 100, workload: 5, choices: [] })], /workload is not a kmap workload/],
+    ['a token with more CPUs than the CLI allows', ['replay', encodeToken({ protocol: 'kmap', variant: 'mainline', cpus: 99, maxPreemptions: 3, maxSteps: 100, workload: { tasks: [], irqs: [] }, choices: [] })], /cpus must be from 1 to 8/],
   ];
 
   test.each(cases)('%s', (_, args, why) => {

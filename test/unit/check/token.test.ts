@@ -7,9 +7,10 @@ import { BadToken, TOKEN_PREFIX, decodeToken, encodeToken, type Scenario } from 
 const scenario: fc.Arbitrary<Scenario> = fc.record({
   protocol: fc.string(),
   variant: fc.string(),
-  cpus: fc.integer({ min: 1, max: 64 }),
-  maxPreemptions: fc.nat(),
-  maxSteps: fc.nat(),
+  // the ranges the CLI accepts (resolveOptions); the decoder rejects anything else
+  cpus: fc.integer({ min: 1, max: 8 }),
+  maxPreemptions: fc.nat({ max: 64 }),
+  maxSteps: fc.integer({ min: 10, max: 1e9 }),
   workload: fc.jsonValue(),
   choices: fc.array(fc.nat(), { maxLength: 300 }),
 });
@@ -54,8 +55,10 @@ describe('token codec', () => {
     ['not an array', tokenOf({ protocol: 'kmap' }), /wrong shape/],
     ['too short an array', tokenOf(valid.slice(0, 6)), /wrong shape/],
     ['numeric protocol', tokenOf([1, ...valid.slice(1)]), /protocol and variant/],
-    ['zero cpus', tokenOf(valid.map((v, i) => (i === 2 ? 0 : v))), /natural numbers/],
-    ['negative bound', tokenOf(valid.map((v, i) => (i === 4 ? -1 : v))), /natural numbers/],
+    ['zero cpus', tokenOf(valid.map((v, i) => (i === 2 ? 0 : v))), /cpus must be from 1 to 8/],
+    ['more cpus than the CLI allows', tokenOf(valid.map((v, i) => (i === 2 ? 99 : v))), /cpus must be from 1 to 8/],
+    ['negative bound', tokenOf(valid.map((v, i) => (i === 4 ? -1 : v))), /bounds are out of range/],
+    ['a step budget of zero', tokenOf(valid.map((v, i) => (i === 4 ? 0 : v))), /bounds are out of range/],
     ['fractional choice', tokenOf(valid.map((v, i) => (i === 6 ? [0.5] : v))), /choices/],
     ['choices not a list', tokenOf(valid.map((v, i) => (i === 6 ? 'x' : v))), /choices/],
   ];

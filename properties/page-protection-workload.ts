@@ -14,7 +14,7 @@ export interface PpShape {
   oneKmapper: boolean;
   /** a kmap() address handed to other contexts */
   handoff: boolean;
-  /** kunmap() of a handed-over address in another task ('task') or also in interrupts ('any') */
+  /** kunmap() of a handed-over (published) address in another task ('task') or also in interrupts ('any') */
   foreignKunmap: 'none' | 'task' | 'any';
   /** kmap(); kmap_local_page(); kunmap(); kunmap_local(); ('forward') or its mirror */
   crossNesting: 'none' | 'forward' | 'mirror' | 'both';
@@ -23,11 +23,13 @@ export interface PpShape {
   /** interrupt handlers kmap_local protected pages */
   irqGrants: boolean;
   /** who makes stray writes */
-  stray: 'all' | 'task' | 'irq';
+  stray: 'all' | 'task' | 'irq' | 'none';
   /** some tasks have _TIF_WORK_CTXSW flags set */
   tif: boolean;
   /** the last CPU is nohz_full and runs no protected-memory user */
   isolatedCpu: boolean;
+  /** at most this many tasks (default: one more than CPUs) */
+  maxTasks?: number;
 }
 
 /** pkey in each page's PTE: two protected device pages, one page of ordinary memory */
@@ -62,7 +64,7 @@ function cross(shape: PpShape): fc.Arbitrary<PpOp[]>[] {
 /** Operations of a task or of a section body; `depth` more sections may open inside. */
 function body(shape: PpShape, task: boolean, depth: number, maxLength: number, kmapper = task): fc.Arbitrary<PpOp[]> {
   const items: fc.Arbitrary<PpOp[]>[] = [];
-  if (shape.stray === 'all' || (shape.stray === 'task') === task) items.push(page.map((p) => one(['stray', p])));
+  if (shape.stray === 'all' || shape.stray === (task ? 'task' : 'irq')) items.push(page.map((p) => one(['stray', p])));
   const inner = (p: number) => fc.array(
     depth > 1 ? fc.oneof(fc.constant(one(['write', p])), body(shape, task, depth - 1, 2, kmapper)) : fc.constant(one(['write', p])),
     { minLength: 1, maxLength: 2 },
@@ -74,7 +76,7 @@ function body(shape: PpShape, task: boolean, depth: number, maxLength: number, k
   if (task && depth === 2) {
     items.push(fc.constant(one(['user'])));
     if (kmapper) items.push(...cross(shape));
-    if (kmapper && shape.handoff) items.push(dev.map((p) => one(['give', p])));
+    if (kmapper && (shape.handoff || shape.foreignKunmap !== 'none')) items.push(dev.map((p) => one(['give', p])));
   }
   if (shape.handoff) items.push(dev.map((p) => one(['use', p])));
   if (shape.foreignKunmap === 'any' || (shape.foreignKunmap === 'task' && task)) items.push(dev.map((p) => one(['take', p])));
@@ -91,7 +93,8 @@ export function ppWorkload(shape: PpShape, o: { cpus: number; ops: number }): fc
   const irq = fc.record({ cpu, kind: fc.constantFrom(...kinds), ops: body(shape, false, 1, 2) });
   return fc.record({
     isolated: fc.constant(used < o.cpus),
-    tasks: fc.tuple(task(true), fc.array(task(!shape.oneKmapper), { maxLength: o.cpus })).map(([first, rest]) => [first, ...rest]),
+    tasks: fc.tuple(task(true), fc.array(task(!shape.oneKmapper), { maxLength: (shape.maxTasks ?? o.cpus + 1) - 1 }))
+      .map(([first, rest]) => [first, ...rest]),
     irqs: shape.irqs === 'none' ? fc.constant([]) : fc.array(irq, { maxLength: 2 }),
   });
 }

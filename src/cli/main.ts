@@ -8,6 +8,7 @@ import { BadInput, STRATEGIES } from '../check/options.js';
 import { BadToken } from '../check/token.js';
 import { InvariantThrew } from '../check/execute.js';
 import { auditCommand } from './audit.js';
+import { compareCommand } from './compare.js';
 import { listCommand } from './list.js';
 import { replayCommand } from './replay.js';
 import { runCommand, shardFlag } from './run.js';
@@ -58,6 +59,13 @@ common(program.command('audit')
   .description('self-check: every buggy variant caught by its invariant, every correct one holds')
   .argument('[protocol...]', 'protocols to audit (default: all)'))
   .action((names: string[], o) => { process.exitCode = auditCommand(names, o); });
+
+common(program.command('compare')
+  .description('every variant of one protocol on the same seed: safety verdict and mean cost per operation')
+  .argument('<protocol>', 'the protocol to compare'))
+  .option('--correct', 'only the correct variants')
+  .option('--workload <variant>', "run every variant on this variant's workloads (the same runs for all)")
+  .action((name: string, o) => { process.exitCode = compareCommand(name, { ...o, runs: o.runs ?? 500, seed: o.seed ?? 1 }); });
 
 function fail(message: string): void {
   process.stderr.write(`kcheck: error: ${message.split('\n')[0]}\n`);

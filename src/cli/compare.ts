@@ -1,0 +1,122 @@
+/**
+ * kcheck compare <protocol>: every variant of one protocol with the same seed and number of
+ * runs, as one table: the safety verdict next to the mean architectural cost per operation
+ * (counters / ops when the protocol counts 'ops', else per run), and the informational
+ * findings (info:*) that say what a design gives up on purpose. Generic over protocols.
+ */
+import * as fc from 'fast-check';
+import { check, type CheckResult } from '../check/check.js';
+import { execute } from '../check/execute.js';
+import { RandomStrategy } from '../explore/random.js';
+import { findProtocol, findVariant } from '../protocols.js';
+import { EXIT, json, out, progress, stdoutColors } from './shared.js';
+
+export interface CompareFlags {
+  json?: boolean; runs?: number; seed?: number; cpus?: number; correct?: boolean;
+  /** run every variant on the workloads of this one (default: each variant on its own) */
+  workload?: string;
+}
+
+export interface CompareRow {
+  variant: string;
+  buggy: boolean;
+  /** 'holds', or the invariant that failed */
+  verdict: string;
+  /** as the variant's author expected (correct holds, buggy caught by its invariant) */
+  asExpected: boolean;
+  runs: number;
+  /** 'op' or 'run': what the costs are divided by */
+  per: 'op' | 'run';
+  /** counter name -> mean per op (or run) */
+  cost: Record<string, number>;
+  /** distinct informational findings, by invariant */
+  info: Record<string, number>;
+}
+
+function costs(counters: Record<string, number>, runs: number): Pick<CompareRow, 'per' | 'cost' | 'info'> {
+  const per = counters['ops'] ? 'op' : 'run';
+  const denom = counters['ops'] ?? Math.max(1, runs);
+  const cost: Record<string, number> = {};
+  const info: Record<string, number> = {};
+  for (const [k, v] of Object.entries(counters)) {
+    if (k.startsWith('info:')) info[k.slice(5)] = v;
+    else if (k !== 'ops') cost[k] = v / denom;
+  }
+  return { per, cost, info };
+}
+
+function row(r: CheckResult, expect: string | undefined): CompareRow {
+  const verdict = r.ok ? 'holds' : r.failure.invariant;
+  return {
+    variant: r.variant, buggy: r.buggy, verdict, asExpected: r.buggy ? verdict === expect : r.ok,
+    runs: r.stats.runs, ...costs(r.stats.counters, r.stats.runs),
+  };
+}
+
+/**
+ * Every variant on the very same (workload, schedule) pairs, drawn once with the reference
+ * variant's workload shape: what a design costs, and what it breaks, on the same callers.
+ */
+function onSharedWorkloads(protocol: string, flags: CompareFlags, onVariant?: (name: string) => void): CompareRow[] {
+  const p = findProtocol(protocol);
+  const ref = findVariant(p, flags.workload);
+  const cpus = flags.cpus ?? 2;
+  const pairs = fc.sample(fc.tuple(p.workload({ cpus, ops: 6, variant: ref }), fc.array(fc.nat({ max: 0xff }), { maxLength: 256 })),
+    { numRuns: flags.runs ?? 500, seed: flags.seed ?? 1 });
+  return p.variants.filter((v) => !flags.correct || !v.buggy).map((v) => {
+    onVariant?.(v.name);
+    const counters: Record<string, number> = {};
+    const failed = new Map<string, number>();
+    for (const [wl, sched] of pairs) {
+      const r = execute(p, v, wl, new RandomStrategy(sched), { cpus, maxSteps: 5000, maxPreemptions: 3, trace: false });
+      for (const k in r.counters) counters[k] = (counters[k] ?? 0) + r.counters[k]!;
+      if (r.failure) failed.set(r.failure.invariant, (failed.get(r.failure.invariant) ?? 0) + 1);
+    }
+    const worst = [...failed].sort((a, b) => b[1] - a[1])[0];
+    const bad = [...failed.values()].reduce((a, b) => a + b, 0);
+    const verdict = worst ? `fails ${bad}/${pairs.length}: ${worst[0]}` : 'holds';
+    return { variant: v.name, buggy: v.buggy, verdict, asExpected: true, runs: pairs.length, ...costs(counters, pairs.length) };
+  });
+}
+
+export function compareRows(protocol: string, flags: CompareFlags, onVariant?: (name: string) => void): CompareRow[] {
+  if (flags.workload !== undefined) return onSharedWorkloads(protocol, flags, onVariant);
+  const p = findProtocol(protocol);
+  const seed = flags.seed ?? 1;
+  return p.variants.filter((v) => !flags.correct || !v.buggy).map((v) => {
+    onVariant?.(v.name);
+    const r = check({ protocol: p.name, variant: v.name, runs: flags.runs ?? 500, seed, cpus: flags.cpus, minimize: false });
+    return row(r, v.expect);
+  });
+}
+
+const fmt = (n: number | undefined) => (n === undefined ? '-' : n === 0 ? '0' : n < 0.01 ? n.toExponential(1) : n.toFixed(3));
+
+export function compareCommand(protocol: string, flags: CompareFlags): number {
+  const rows: CompareRow[] = [];
+  const bar = progress(`compare ${protocol}`, !flags.json);
+  for (const r of compareRows(protocol, flags, () => bar.update(rows.length, findProtocol(protocol).variants.length))) rows.push(r);
+  bar.stop();
+  const ok = rows.every((r) => r.asExpected);
+  if (flags.json) {
+    json({ protocol, seed: flags.seed ?? 1, ok, rows });
+    return ok ? EXIT.holds : EXIT.counterexample;
+  }
+  const c = stdoutColors();
+  const counters = [...new Set(rows.flatMap((r) => Object.keys(r.cost)))].sort();
+  const infos = [...new Set(rows.flatMap((r) => Object.keys(r.info)))].sort();
+  const per = rows.some((r) => r.per === 'op') ? 'op' : 'run';
+  const head = ['variant', 'kind', 'safety', 'runs', ...counters.map((k) => `${k}/${per}`), ...infos.map((k) => `info ${k.split('/').pop()}`)];
+  const cells = rows.map((r) => [
+    r.variant, r.buggy ? 'buggy' : 'correct', r.verdict + (r.asExpected ? '' : ' (UNEXPECTED)'), String(r.runs),
+    ...counters.map((k) => fmt(r.cost[k])), ...infos.map((k) => String(r.info[k] ?? 0)),
+  ]);
+  const width = head.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)));
+  const line = (row: string[]) => row.map((cell, i) => cell.padEnd(width[i]!)).join('  ').trimEnd();
+  out(c.bold(line(head)));
+  for (const r of cells) out(line(r));
+  const where = flags.workload !== undefined ? `the same ${flags.runs ?? 500} workloads and schedules (shape of ${flags.workload}) for every variant`
+    : `${flags.runs ?? 500} runs per variant on its own workloads (a buggy variant stops at its first counterexample)`;
+  out(c.dim(`seed ${flags.seed ?? 1}, ${where}; costs are means per ${per}; info = distinct strong-form findings`));
+  return ok ? EXIT.holds : EXIT.counterexample;
+}

@@ -1,0 +1,112 @@
+/**
+ * The page-protection statechart on its own: every state of each region reachable with legal
+ * events (xstate/graph), the forbidden transitions refused, and what the spec judges a stray
+ * write, a legitimate death and a forgivable fault.
+ */
+import { describe, expect, test } from 'vitest';
+import type { SnapshotFrom } from 'xstate';
+import { getShortestPaths } from 'xstate/graph';
+import { pageProtectionMachine, type Mode, type PpEvent, type PpInput } from '../../model/page-protection.machine.js';
+import { createSpecScope, SpecRunner } from '../../src/check/spec.js';
+
+type Snap = SnapshotFrom<typeof pageProtectionMachine>;
+const T = 2;
+const base: PpInput = { pkey: [1, 1, 0], cpus: 2, mode: 'RELAXED', forgive: 'kmapped', weakening: 'extended-window' };
+
+const events: PpEvent[] = [
+  { type: 'KMAP', task: T, page: 0, atomic: false },
+  { type: 'KUNMAP', task: T, page: 0 },
+  { type: 'KMAP_LOCAL', task: T, page: 1, cpu: 0, atomic: false },
+  { type: 'KUNMAP_LOCAL', task: T, page: 1, atomic: false },
+  { type: 'IRQ_ENTER', task: T },
+  { type: 'IRQ_EXIT', task: T },
+  { type: 'FORGIVE', task: T, page: 0, warned: true },
+  { type: 'SCHED_OUT', task: T },
+  { type: 'WRITE', task: T, cpu: 0, page: 0, via: 'stray', ok: true },
+];
+
+const big = (s: Snap) => s.context.users.some((n) => n > 1) ||
+  Object.values(s.context.frames).some((fs) => fs.length > 2 || fs.some((f) => f.locals.length > 1));
+
+function reached(input: PpInput): Set<string> {
+  const paths = getShortestPaths(pageProtectionMachine, {
+    input, events, filterEvents: (s: Snap, e: PpEvent) => s.can(e),
+    serializeState: (s: Snap) => JSON.stringify([s.value, s.context.users, s.context.frames]), stopWhen: big,
+  });
+  return new Set(paths.flatMap((p) => Object.entries(p.state.value as Record<string, string>).map(([r, v]) => `${r}.${v}`)));
+}
+
+function stepper(input: PpInput = base) {
+  const scope = createSpecScope(pageProtectionMachine, input);
+  let snap = pageProtectionMachine.getInitialSnapshot(scope, input) as Snap;
+  return {
+    get snap() { return snap; },
+    try: (e: PpEvent) => pageProtectionMachine.transition(snap, e, scope) as Snap,
+    accept(...evs: PpEvent[]) {
+      for (const e of evs) {
+        const next = pageProtectionMachine.transition(snap, e, scope) as Snap;
+        if (next === snap) throw new Error(`setup event refused: ${JSON.stringify(e)}`);
+        snap = next;
+      }
+      return this;
+    },
+  };
+}
+
+describe('reachability (xstate/graph)', () => {
+  test('every mode and every access state (no access / granted by a count / temporarily unprotected) is reachable', () => {
+    const all = new Set<string>();
+    for (const mode of ['STRICT', 'RELAXED', 'SILENT', 'OFF'] as Mode[]) for (const v of reached({ ...base, mode })) all.add(v);
+    const expected = [
+      ...Object.keys(pageProtectionMachine.root.states.mode!.states).filter((s) => s !== 'boot').map((s) => `mode.${s}`),
+      ...Object.keys(pageProtectionMachine.root.states.access!.states).map((s) => `access.${s}`),
+    ];
+    expect(expected).toHaveLength(7);
+    for (const v of expected) expect(all).toContain(v);
+  });
+
+  test('the spec runner follows a graph path to the same state', () => {
+    const r = new SpecRunner(pageProtectionMachine, base);
+    for (const e of [events[0]!, events[4]!, events[6]!, events[5]!, events[1]!]) expect(r.send(e)).toBe(true);
+    expect(r.snapshot.value).toEqual({ mode: 'relaxed', access: 'temporary' });
+  });
+});
+
+describe('what the spec refuses', () => {
+  const irq: PpEvent = { type: 'IRQ_ENTER', task: T };
+  const exit: PpEvent = { type: 'IRQ_EXIT', task: T };
+  const write = (page: number, via: 'map' | 'stray', ok: boolean): PpEvent => ({ type: 'WRITE', task: T, cpu: 0, page, via, ok });
+  const cases: { name: string; input?: Partial<PpInput>; before: PpEvent[]; refused: PpEvent; legal: PpEvent }[] = [
+    { name: 'a stray write that succeeds without a grant', before: [], refused: write(0, 'stray', true), legal: write(0, 'stray', false) },
+    { name: 'a write through a given mapping that dies', before: [events[0]!], refused: write(0, 'map', false), legal: write(0, 'map', true) },
+    { name: 'a stray write that dies while the context holds the key by kmap_local', before: [events[2]!], refused: write(0, 'stray', false), legal: write(0, 'stray', true) },
+    { name: 'an interrupt returning with its kmap_local held (A-INV5)', before: [irq, events[2]!], refused: exit, legal: events[3]! },
+    { name: 'a forgiven fault in STRICT', input: { mode: 'STRICT' }, before: [events[0]!, irq], refused: events[6]!, legal: exit },
+    { name: 'a forgiven fault without a WARN in RELAXED', before: [events[0]!, irq], refused: { ...events[6]!, warned: false } as PpEvent, legal: events[6]! },
+    { name: 'a V-TGLX forgiveness on a page nobody kmapped (A-INV6)', before: [irq], refused: events[6]!, legal: exit },
+    { name: 'kunmap_local of what the interrupted context mapped', before: [events[2]!, irq], refused: events[3]!, legal: exit },
+    { name: 'kunmap without kmap', before: [], refused: events[1]!, legal: events[0]! },
+  ];
+
+  test.each(cases)('$name', ({ input, before, refused, legal }) => {
+    const s = stepper({ ...base, ...input }).accept(...before);
+    expect(s.try(refused)).toBe(s.snap);
+    expect(s.try(legal)).not.toBe(s.snap);
+  });
+
+  test('a temporary unprotect covers the faulting context until it is switched out', () => {
+    const s = stepper().accept(events[0]!, irq, events[6]!, exit, events[1]!);
+    expect(s.try(write(0, 'stray', true))).not.toBe(s.snap); // the extended window
+    s.accept(write(0, 'stray', true));
+    expect(s.snap.context.info.at(-1)).toMatch(/RELAXED override/);
+    s.accept({ type: 'SCHED_OUT', task: T });
+    expect(s.try(write(0, 'stray', true))).toBe(s.snap);
+  });
+
+  test('V-GLOBAL: after the last kunmap a CPU may keep the key until its next switch', () => {
+    const s = stepper({ ...base, mode: 'STRICT', forgive: 'never', weakening: 'time-slice' }).accept(events[0]!, events[1]!);
+    expect(s.try(write(0, 'stray', true))).not.toBe(s.snap);
+    s.accept({ type: 'SCHED_IN', cpu: 0 });
+    expect(s.try(write(0, 'stray', true))).toBe(s.snap);
+  });
+});

@@ -8,7 +8,7 @@ import { defineProtocol } from '../src/protocol.js';
 import { irqentry_enter, irqentry_exit } from '../src/kernel/kernel/entry-common.js';
 import { kthread_worker } from '../src/kernel/kernel/kthread.js';
 import { finish_task_switch, prepare_task_switch } from '../src/kernel/kernel/sched/core.js';
-import { INVALID, newTask, pasidStr, type Mm, type PasidConfig, type PasidState } from '../src/kernel/mm/pasid-types.js';
+import { INVALID, newMm, newTask, pasidStr, type PasidConfig, type PasidState, type X } from '../src/kernel/mm/pasid-types.js';
 import type { World } from '../src/sim/world.js';
 import { pasidInvariants } from './pasid-invariants.js';
 import { describeOps, kernelFpuUser, recurringFpuIrq, userTask } from './pasid-programs.js';
@@ -37,12 +37,11 @@ const REFUSAL: Record<PasidEvent['type'], string> = {
 const taskName = (i: number) => String.fromCharCode(65 + i);
 
 function createState(cfg: PasidConfig, wl: PasidWorkload, cpus: number): PasidState {
-  const mm = (): Mm => ({ pasid: INVALID, mm_users: 1, mm_count: 1, exited: false, freed: false, mm_cpumask: Array.from({ length: cpus }, () => false), portals: [], binds: 0 });
   const k: PasidState = {
     cfg,
     cpus: Array.from({ length: cpus }, () => ({ msr: INVALID, owner: -1, in_kernel_fpu: false, loaded_mm: -1, fromUser: [] })),
     tasks: {},
-    mms: wl.tasks.map(mm),
+    mms: wl.tasks.map(() => newMm(cpus)),
     files: [],
     filesStructs: wl.tasks.map(() => ({ users: 1, fds: [] })),
     ioasid: { ...IOASID, owner: {} },
@@ -79,8 +78,8 @@ export const pasidProtocol = defineProtocol({
       k: createState(variant.config, wl, cpus),
       specInput: undefined,
       tasks: [
-        ...wl.tasks.map((t, i) => ({ name: taskName(i), cpu: t.cpu, run: (x: any) => userTask(x, t.ops) })),
-        ...wl.kthreads.map((t, i) => ({ name: `kworker${i}`, cpu: t.cpu, run: (x: any) => kthread_worker(x, t.mm) })),
+        ...wl.tasks.map((t, i) => ({ name: taskName(i), cpu: t.cpu, run: (x: X) => userTask(x, t.ops) })),
+        ...wl.kthreads.map((t, i) => ({ name: `kworker${i}`, cpu: t.cpu, run: (x: X) => kthread_worker(x, t.mm) })),
       ],
       irqs: wl.irqs.map((q, i) => ({ name: `fpu-irq${i}`, cpu: q.cpu, kind: q.kind, run: q.kind === 'hardirq' ? recurringFpuIrq(`fpu-irq${i}`, q.times) : kernelFpuUser })),
       hooks: {

@@ -10,15 +10,11 @@ import type { Gen } from '../../sim/thread.js';
 import { fpu_clone } from '../arch/x86/kernel/fpu/core.js';
 import { mm_pasid_drop } from '../drivers/iommu/iommu-sva-lib.js';
 import { fput } from './task-work.js';
-import { INVALID, isLazy, newTask, ptask, type Mm, type X } from '../mm/pasid-types.js';
+import { isLazy, newMm, newTask, ptask, type X } from '../mm/pasid-types.js';
 
 export function mm_alloc(x: X): number {
   const k = x.w.k;
-  const m: Mm = {
-    pasid: INVALID, mm_users: 1, mm_count: 1, exited: false, freed: false,
-    mm_cpumask: k.cpus.map(() => false), portals: [], binds: 0,
-  };
-  k.mms.push(m);
+  k.mms.push(newMm(k.cpus.length));
   return k.mms.length - 1;
 }
 

@@ -147,6 +147,11 @@ export function ptask(x: X, id = x.current().id): PTask {
   return t;
 }
 
+/** mm_alloc(): one user of the address space, one reference to the struct, no PASID yet. */
+export function newMm(cpus: number): Mm {
+  return { pasid: INVALID, mm_users: 1, mm_count: 1, exited: false, freed: false, mm_cpumask: Array.from({ length: cpus }, () => false), portals: [], binds: 0 };
+}
+
 export function newTask(k: PasidState, id: number, o: { mm: number; files: number; kthread: boolean }): PTask {
   const t: PTask = {
     kthread: o.kthread, mm: o.mm, files: o.files, fpu: { image: INVALID, last_cpu: -1 },

@@ -6,6 +6,7 @@
  * compare-before-write so the common case does not dirty the xsave cache line.
  */
 import type { Gen } from '../../../../sim/thread.js';
+import { count } from '../../../../sim/world.js';
 import { INVALID, type X } from '../../../mm/pasid-types.js';
 import { load_current_pasid } from '../kernel/fpu/xstate.js';
 
@@ -34,5 +35,6 @@ export function* switch_mm_irqs_off(x: X, next: number): Gen {
     pasid = k.mms[mm]!.pasid;
   }
   // the task was switched out, so TIF_NEED_FPU_LOAD is set: the image is what counts
+  count(x.w, 'switch-pasid-update');
   load_current_pasid(x, t, pasid, true);
 }

@@ -7,6 +7,7 @@
  *    update, with the mm as argument: on_each_cpu_mask(mm_cpumask(mm), load_mm_pasid, mm, true).
  */
 import type { Gen } from '../../../../../sim/thread.js';
+import { count } from '../../../../../sim/world.js';
 import { mutex_lock, mutex_unlock } from '../../../../kernel/locking/mutex.js';
 import { on_each_cpu_mask } from '../../../../kernel/smp.js';
 import { pasidStr, type PTask, type X } from '../../../../mm/pasid-types.js';
@@ -65,6 +66,7 @@ export function* load_pasid(x: X, mm: number, pasid: number): Gen {
 export function* update_pasid_on_switch(x: X, t: PTask): Gen {
   if (t.mm < 0) return;
   yield { fn: 'switch_fpu_finish', what: 'update_pasid(): READ_ONCE(current->mm->pasid)' };
+  count(x.w, 'switch-pasid-update');
   load_current_pasid(x, t, x.w.k.mms[t.mm]!.pasid, false);
 }
 

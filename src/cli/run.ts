@@ -21,6 +21,7 @@ export interface RunFlags {
   preemptionBound?: number;
   maxStates?: number;
   coverage?: boolean;
+  reduction?: boolean;
   workers?: number;
   shard?: Shard;
 }
@@ -53,7 +54,7 @@ export async function runCommand(names: string[], flags: RunFlags): Promise<numb
     const options: CheckOptions = {
       protocol: p.name, variant: v.name, runs: flags.runs, seed: flags.seed, cpus: flags.cpus, ops: flags.ops,
       timeLimit: flags.timeLimit, strategy: flags.strategy, depth: flags.depth, maxPreemptions: flags.preemptionBound,
-      maxStates: flags.maxStates, coverage: flags.coverage,
+      maxStates: flags.maxStates, coverage: flags.coverage, reduction: flags.reduction,
     };
     let r: CheckResult;
     if (flags.workers !== undefined || flags.shard !== undefined) {

@@ -29,7 +29,7 @@ interface Node {
 const UNKNOWN: Footprint = { reads: [EVERYTHING], writes: [EVERYTHING] };
 
 export function dfs(protocol: Protocol, variant: Variant, workload: unknown, o: ExhaustiveOptions): ExhaustiveResult {
-  const reduction = o.reduction ?? true;
+  const reduction = o.reduction ?? false;
   const cache = o.cache ?? true;
   const track = reduction ? new FootprintRecorder() : undefined;
   const exec = { ...o.exec, track };

@@ -12,7 +12,7 @@ export interface ExhaustiveOptions {
   exec: ExecOptions;
   /** stop after this many distinct states (the result then says it is incomplete) */
   maxStates: number;
-  /** default true (DFS only): sleep sets, so that independent steps are not permuted */
+  /** default false (DFS only): sleep sets, so that independent steps are not permuted */
   reduction?: boolean;
   /** default true: merge equal states; off, the search enumerates every interleaving */
   cache?: boolean;

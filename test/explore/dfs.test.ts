@@ -69,16 +69,16 @@ describe('dfs counts interleavings', () => {
   it('sleep sets: independent threads need 3 executions instead of 6 and visit the same states', () => {
     const p = twoThreads(2, false);
     const plain = dfs(p, p.variants[0]!, null, opts({ reduction: false }));
-    const reduced = dfs(p, p.variants[0]!, null, opts());
+    const reduced = dfs(p, p.variants[0]!, null, opts({ reduction: true }));
     expect(reduced.states).toBe(plain.states);
     expect(reduced.transitions).toBeLessThan(plain.transitions);
-    const noCache = dfs(p, p.variants[0]!, null, opts({ cache: false }));
+    const noCache = dfs(p, p.variants[0]!, null, opts({ cache: false, reduction: true }));
     expect(noCache.executions).toBe(3);
   });
 
   it('sleep sets do not prune steps on the same variable', () => {
     const p = twoThreads(2, true);
-    expect(dfs(p, p.variants[0]!, null, opts({ cache: false })).executions).toBe(6);
+    expect(dfs(p, p.variants[0]!, null, opts({ cache: false, reduction: true })).executions).toBe(6);
   });
 });
 

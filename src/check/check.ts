@@ -167,7 +167,7 @@ function exhaustive(protocol: Protocol, variant: Variant, workloads: fc.Arbitrar
     ...(o.timeLimit ? { deadline: t0 + o.timeLimit * 1000 } : {}),
   });
   const stats: Stats = {
-    runs: r.stats.executions, steps: 0, timeMs: 0, seed: o.seed, numShrinks: 0,
+    runs: r.stats.executions, steps: r.stats.steps, timeMs: 0, seed: o.seed, numShrinks: 0,
     interrupted: r.stats.stoppedBy === 'time-limit', counters: {}, envOverrides: o.envOverrides,
     strategy: o.strategy, exhaustive: r.stats,
     ...(r.failing ? { firstFailureRun: r.stats.executions, timeToFailureMs: performance.now() - t0 } : {}),

@@ -25,7 +25,7 @@ export interface ParallelOptions extends Omit<CheckOptions, 'invariants' | 'onPr
   shard?: Shard;
   /** user invariants, loaded in each worker */
   invariantsFile?: string;
-  /** default 50 (dfs/bfs: 1): runs (workloads) per block; part of what the seed means */
+  /** default 50 (pct: 200, dfs/bfs: 1): runs (workloads) per block; part of what the seed means */
   blockRuns?: number;
 }
 
@@ -47,7 +47,8 @@ export function blockSeed(seed: number, b: number): number {
 
 export async function checkParallel(o: ParallelOptions): Promise<CheckResult> {
   const r = resolveOptions({ ...o, invariants: [] });
-  const per = o.blockRuns ?? (isExhaustive(r.strategy) ? 1 : 50);
+  // pct blocks are larger: each block estimates k with its own 32 pilot runs
+  const per = o.blockRuns ?? (isExhaustive(r.strategy) ? 1 : r.strategy === 'pct' ? 200 : 50);
   const shard = o.shard ?? { index: 1, count: 1 };
   const blocks: number[] = [];
   for (let b = 0; b * per < r.runs; b++) if (b % shard.count === shard.index - 1) blocks.push(b);
@@ -116,7 +117,7 @@ function merge(rs: CheckResult[], seed: number, wallMs: number, planned: number)
     const add = (f: (x: (typeof xs)[number]) => number) => xs.reduce((n, x) => n + f(x), 0);
     stats.exhaustive = {
       ...xs[0]!, completeWorkloads: add((x) => x.completeWorkloads), workloads: add((x) => x.workloads),
-      states: add((x) => x.states), transitions: add((x) => x.transitions), executions: add((x) => x.executions),
+      states: add((x) => x.states), transitions: add((x) => x.transitions), executions: add((x) => x.executions), steps: add((x) => x.steps),
       statesPerSec: Math.round(add((x) => x.states) / (wallMs / 1000)),
     };
   }

@@ -39,6 +39,7 @@ export function bfs(protocol: Protocol, variant: Variant, workload: unknown, o: 
   const buckets = new Map<number, Frontier[]>();
   let transitions = 0;
   let executions = 0;
+  let steps = 0;
   let best: Execution | null = null;
 
   /** Runs `path`; a new decision state joins the frontier, an end is checked for a violation. */
@@ -46,6 +47,7 @@ export function bfs(protocol: Protocol, variant: Variant, workload: unknown, o: 
     const s = new ToNextDecision(path);
     const { r, engine } = executeWith(protocol, variant, workload, s, { ...o.exec, track: undefined });
     executions++;
+    steps += engine.steps;
     if (r) {
       o.onExecution?.(r);
       if (r.failure && (!best || r.steps < best.steps)) best = r;
@@ -65,7 +67,7 @@ export function bfs(protocol: Protocol, variant: Variant, workload: unknown, o: 
     const cost = Math.min(...buckets.keys());
     // a failure after f steps beats every state not yet expanded that is at least f steps deep
     if (!Number.isFinite(cost) || (best && cost >= (best as Execution).steps)) break;
-    if (visited.size >= o.maxStates || (o.deadline !== undefined && performance.now() > o.deadline)) return { states: visited.size, transitions, executions, complete: false, failure: best };
+    if (visited.size >= o.maxStates || (o.deadline !== undefined && performance.now() > o.deadline)) return { states: visited.size, transitions, executions, steps, complete: false, failure: best };
     const list = buckets.get(cost)!;
     const node = list.pop()!;
     if (list.length === 0) buckets.delete(cost);
@@ -74,5 +76,5 @@ export function bfs(protocol: Protocol, variant: Variant, workload: unknown, o: 
       visit([...node.path, c]);
     }
   }
-  return { states: visited.size, transitions, executions, complete: best === null, failure: best };
+  return { states: visited.size, transitions, executions, steps, complete: best === null, failure: best };
 }

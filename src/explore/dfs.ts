@@ -38,6 +38,7 @@ export function dfs(protocol: Protocol, variant: Variant, workload: unknown, o: 
   const stack: Node[] = [];
   let transitions = 0;
   let executions = 0;
+  let steps = 0;
   let states = 0;
 
   const strategy = new (class implements EngineAware {
@@ -85,17 +86,18 @@ export function dfs(protocol: Protocol, variant: Variant, workload: unknown, o: 
   for (;;) {
     const { r, engine } = executeWith(protocol, variant, workload, strategy, exec);
     executions++;
+    steps += engine.steps;
     const last = stack[stack.length - 1];
     const fps = track?.drain() ?? [];
     if (last && !last.chosenFp) last.chosenFp = fps[0] ?? UNKNOWN;
     if (r) {
       o.onExecution?.(r);
-      if (r.failure) return { states: states + finals.size, transitions, executions, complete: false, failure: r };
+      if (r.failure) return { states: states + finals.size, transitions, executions, steps, complete: false, failure: r };
       if (cache) finals.add(hash53(engine.fingerprint()));
       else states++;
     }
-    if (states + finals.size >= o.maxStates || (o.deadline !== undefined && performance.now() > o.deadline)) return { states: states + finals.size, transitions, executions, complete: false, failure: null };
-    if (!backtrack()) return { states: states + finals.size, transitions, executions, complete: true, failure: null };
+    if (states + finals.size >= o.maxStates || (o.deadline !== undefined && performance.now() > o.deadline)) return { states: states + finals.size, transitions, executions, steps, complete: false, failure: null };
+    if (!backtrack()) return { states: states + finals.size, transitions, executions, steps, complete: true, failure: null };
   }
 
   /** Moves the deepest node with an unexplored, awake choice to it; false when none is left. */

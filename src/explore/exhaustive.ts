@@ -29,6 +29,8 @@ export interface ExhaustiveResult {
   transitions: number;
   /** executions of the program (re-executions of prefixes included) */
   executions: number;
+  /** engine steps over all those executions */
+  steps: number;
   /** false when max-states stopped the search */
   complete: boolean;
   /** the first violating execution found (BFS: one with the fewest steps) */

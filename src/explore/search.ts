@@ -21,6 +21,8 @@ export interface ExhaustiveStats {
   states: number;
   transitions: number;
   executions: number;
+  /** engine steps over all executions */
+  steps: number;
   /** distinct states per second of search */
   statesPerSec: number;
   /** why the search ended before every workload was explored completely */
@@ -37,7 +39,7 @@ export function search(protocol: Protocol, variant: Variant, workloads: fc.Arbit
   const t0 = performance.now();
   const stats: ExhaustiveStats = {
     kind: o.kind, preemptionBound: exec.maxPreemptions, reduction: o.kind === 'dfs' && o.reduction,
-    completeWorkloads: 0, workloads: 0, states: 0, transitions: 0, executions: 0, statesPerSec: 0,
+    completeWorkloads: 0, workloads: 0, states: 0, transitions: 0, executions: 0, steps: 0, statesPerSec: 0,
   };
   let failing: SearchResult['failing'] = null;
   for (const wl of fc.sample(workloads, { seed: o.seed, numRuns: o.runs })) {
@@ -50,6 +52,7 @@ export function search(protocol: Protocol, variant: Variant, workloads: fc.Arbit
     stats.states += r.states;
     stats.transitions += r.transitions;
     stats.executions += r.executions;
+    stats.steps += r.steps;
     if (r.complete) stats.completeWorkloads++;
     else if (!r.failure) stats.stoppedBy = r.states >= budget ? 'max-states' : 'time-limit';
     if (r.failure) {

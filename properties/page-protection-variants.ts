@@ -45,8 +45,10 @@ const V10 = design({}, {}, 'any', 'none');
 const correct = (name: string, d: Design, description: string, source: string): V =>
   ({ name, buggy: false, description, source, config: d });
 const buggy = (name: string, d: Design, expect: string, description: string, source: string,
-  kernel: Partial<PksConfig> = {}, shape: Partial<PpShape> = {}): V =>
-  ({ name, buggy: true, description, source, expect, config: { ...d, kernel: { ...d.kernel, ...kernel }, shape: { ...d.shape, ...shape } } });
+  kernel: Partial<PksConfig> = {}, shape: Partial<PpShape> = {}, also: string[] = []): V => ({
+  name, buggy: true, description, source, expect, ...(also.length ? { alsoCaughtBy: also } : {}),
+  config: { ...d, kernel: { ...d.kernel, ...kernel }, shape: { ...d.shape, ...shape } },
+});
 
 const S = {
   rfc: 'RFC V1 <20200714070220.3500839-1-ira.weiny@intel.com>; RFC V2 13/17 <20200717072056.73134-14-ira.weiny@intel.com>',
@@ -77,23 +79,23 @@ export const ppVariants: V[] = [
     `tglx <87mtycqcjf.fsf@nanos.tec.linutronix.de>; 01/58 race diagram`, { globalRestrict: 'remote-rmw' }, { handoff: false }),
   buggy('V-GLOBAL-ipi-every-cpu', GLOBAL, `${P}cpu-isolation`, 'A.4 #2c: the forced restrict sends wrmsrl_on_cpu() to every online CPU, isolated ones included ("1-25 ms on 256 CPUs", breaks CPU isolation)',
     'tglx <87mtycqcjf.fsf@nanos.tec.linutronix.de>', { globalRestrict: 'ipi' }, { handoff: false, isolatedCpu: true }),
-  buggy('V-GLOBAL-kmap-nesting', GLOBAL, `${P}A-INV7-global`, 'A.4 #3 [inference]: kmap(); kmap_local_page(); kunmap(); kunmap_local(); with one count for global and local grants: the global grant is never revoked',
-    S.nest, {}, { crossNesting: 'forward', handoff: false }),
-  buggy('V-GLOBAL-kmap-nesting-mirror', GLOBAL, `${P}A-INV4-refcount`, 'A.4 #3 mirror: kmap_local_page(); kmap(); kunmap_local(); kunmap(); the last revoke is global only: the local grant stays in thread.pkrs',
+  buggy('V-GLOBAL-kmap-nesting', GLOBAL, `${P}A-INV7-global`, 'A.4 #3 [inference]: kmap(); kmap_local_page(); kunmap(); kunmap_local(); with one count for global and local grants: the global grant is never revoked. Checker: confirmed (6 steps, one CPU; or A-INV1 when another task is switched in under the leaked grant first); harmless in V-RFC, whose grants are all per task',
+    S.nest, {}, { crossNesting: 'forward', handoff: false }, [`${P}A-INV1-no-unguarded-access`]),
+  buggy('V-GLOBAL-kmap-nesting-mirror', GLOBAL, `${P}A-INV4-refcount`, 'A.4 #3 mirror: kmap_local_page(); kmap(); kunmap_local(); kunmap(); the last revoke is global only: the local grant stays in thread.pkrs. Checker: confirmed',
     S.nest, {}, { crossNesting: 'mirror', handoff: false }),
   buggy('V-GLOBAL-two-kmappers', GLOBAL, `${P}A-INV4-refcount`, 'A.4 #4: two tasks kmap() the same key: the counts are per task but the global value is one, so the first kunmap() revokes the other\'s grant ("would never work at all because the refcounting is per thread and not global")',
-    'tglx <878s9vqkrk.fsf@nanos.tec.linutronix.de>', {}, { oneKmapper: false, handoff: false }),
+    'tglx <878s9vqkrk.fsf@nanos.tec.linutronix.de>', {}, { oneKmapper: false, handoff: false }, [`${P}legit-never-dies`]),
   buggy('V-RFC-kunmap-elsewhere', RFC, `${P}A-INV4-refcount`, 'A.4 #4: kmap() in one task, kunmap() in another: the per-task count of one goes negative, the other leaks',
     `${S.nest}; tglx <878s9vqkrk.fsf@nanos.tec.linutronix.de>`, {}, { foreignKunmap: 'task', crossNesting: 'none' }),
   buggy('V-RFC-kmap-handoff', RFC, `${P}legit-never-dies`, 'A.4 #4: a kmap() address handed to another context: the grant was per task, so the legitimate user faults and dies',
     `${S.rfc}; ${S.nest}`, {}, { handoff: true, crossNesting: 'none' }),
   buggy('V7-parse', V10, `${P}A-INV9-mode`, 'A.4 #8: V7 param_set_pks_fault_mode() tests !sysfs_streq(): "strict" selects RELAXED',
     'Ira <20210817031242.GF3169279@iweiny-DESK2.sc.intel.com> (found by Rick Edgecombe)', { parser: 'v7' }),
-  buggy('V10-relaxed-sticky', V10, `${P}A-INV4-refcount`, 'A.4 #9 [inference]: a RELAXED override in thread context is written to thread.pkrs by pks_update_exception() and survives the context switch',
+  buggy('V10-relaxed-sticky', V10, `${P}A-INV4-refcount`, 'A.4 #9 [inference]: a RELAXED override in thread context is written to thread.pkrs by pks_update_exception() and survives the context switch. Checker: confirmed with a single stray write (the key stays open after the thread is left)',
     `${S.v10}; V9 30/45 <20220310172019.850939-31-ira.weiny@intel.com>`, { param: 'relaxed' }, { stray: 'task' }),
-  buggy('V10-irq-kmap_local', V10, `${P}legit-never-dies`, 'A.4 #10 [inference]: an interrupt kmap_local()s while the task holds a grant: the shared count goes 1→2 with no write, entry had set PKS_INIT_VALUE, the legitimate write dies',
+  buggy('V10-irq-kmap_local', V10, `${P}legit-never-dies`, 'A.4 #10 [inference]: an interrupt kmap_local()s while the task holds a grant: the shared count goes 1→2 with no write, entry had set PKS_INIT_VALUE, the legitimate write dies. Checker: confirmed (STRICT oopses the interrupt\'s own kmap_local write)',
     `V10 31/44 <20220419170649.1022246-32-ira.weiny@intel.com>`, {}, { irqs: 'hardirq', irqGrants: true, stray: 'none' }),
-  buggy('V10-nested-exception', V10, `${P}A-INV3-exception-isolation`, 'A.4 #12 [inference]: pks_save_pt_regs() saves current->thread.pkrs, not the live value: when an interrupt nested in another exception returns, the outer one runs with the thread\'s grants',
+  buggy('V10-nested-exception', V10, `${P}A-INV3-exception-isolation`, 'A.4 #12 [inference]: pks_save_pt_regs() saves current->thread.pkrs, not the live value: when an interrupt nested in another exception returns, the outer one runs with the thread\'s grants. Checker: confirmed (a #PF inside a hardirq hands the hardirq the thread\'s grant: 5 steps); the pks_set_*() half needs a second key, not modelled',
     `V10 21/44 <20220419170649.1022246-22-ira.weiny@intel.com>`, {}, { irqs: 'nested' }),
   buggy('M-A2-inc', V10, `${P}A-INV4-refcount`, 'M-A2: RW written on count++ != 0 instead of the first grant', 'page-protection.md M-A2', { mutant: 'M-A2-inc' }),
   buggy('M-A2-dec', V10, `${P}A-INV4-refcount`, 'M-A2: NoAccess written on every decrement, closing nested grants early', 'page-protection.md M-A2', { mutant: 'M-A2-dec' }),

@@ -117,7 +117,7 @@ function* pks_write_once(x: PX, page: number, via: 'map' | 'stray', tries: numbe
   const r = yield* x.exception('#PF', (xe) => do_kern_addr_fault(xe, page, key));
   if (r.verdict === 'die') {
     count(x.w, 'oops');
-    x.warn(`BUG: unable to handle page fault for p${page}: X86_PF_PK (${x.current().name} killed)`);
+    x.warn(`BUG: unable to handle page fault for p${page}: X86_PF_PK (oops in a ${x.cpuState().ctx.at(-1)!.kind} on ${x.current().name})`);
     x.emit({ type: 'WRITE', task, cpu, page, via, ok: false });
     return 'done';
   }

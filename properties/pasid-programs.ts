@@ -4,6 +4,7 @@
  * borrow a process's mm; interrupt handlers that use the FPU in the kernel.
  */
 import type { Gen } from '../src/sim/thread.js';
+import { count } from '../src/sim/world.js';
 import { kernel_fpu_begin, kernel_fpu_end } from '../src/kernel/arch/x86/kernel/fpu/core.js';
 import { idxd_cdev_open, idxd_close } from '../src/kernel/drivers/dma/idxd/cdev.js';
 import { enqcmd } from '../src/kernel/drivers/dma/idxd/portal.js';
@@ -18,12 +19,22 @@ export type UserOp =
   | ['open'] | ['close'] | ['enqcmd'] | ['enqcmd-bad'] | ['exec'] | ['crypto']
   | ['clone', UserOp[]] | ['fork', UserOp[]];
 
+function hasPortal(x: X): boolean {
+  const k = x.w.k;
+  return k.mms[k.tasks[x.current().id]!.mm]!.portals.length > 0;
+}
+
 /** A process's thread from its return to user mode until exit (or SIGSEGV). */
 export function* userTask(x: X, ops: readonly UserOp[]): Gen {
   yield* syscall_exit(x);
   let children = 0;
   for (const op of ops) {
+    // one user-visible operation: the denominator of `kcheck compare` costs
+    count(x.w, 'ops');
     if (op[0] === 'enqcmd' || op[0] === 'enqcmd-bad') {
+      // user space submits only through a portal it believes mapped; a sibling may unmap it
+      // concurrently, which ENQCMD then meets as a #PF
+      if (!hasPortal(x)) continue;
       if ((yield* enqcmd(x, op[0] === 'enqcmd-bad')) === 'sigsegv') break;
       continue;
     }

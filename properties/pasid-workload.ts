@@ -15,24 +15,26 @@ export interface PasidWorkload {
   irqs: { cpu: number; kind: 'hardirq' | 'softirq'; times: number }[];
 }
 
+/** Snippets of what a process does; a bind is usually followed by a submission. */
 const leaf = fc.oneof(
-  { weight: 3, arbitrary: fc.constant<UserOp>(['enqcmd']) },
-  { weight: 2, arbitrary: fc.constant<UserOp>(['open']) },
-  { weight: 2, arbitrary: fc.constant<UserOp>(['close']) },
-  { weight: 1, arbitrary: fc.constant<UserOp>(['enqcmd-bad']) },
-  { weight: 1, arbitrary: fc.constant<UserOp>(['exec']) },
-  { weight: 1, arbitrary: fc.constant<UserOp>(['crypto']) },
+  { weight: 3, arbitrary: fc.constant<UserOp[]>([['open'], ['enqcmd']]) },
+  { weight: 3, arbitrary: fc.constant<UserOp[]>([['enqcmd']]) },
+  { weight: 2, arbitrary: fc.constant<UserOp[]>([['close']]) },
+  { weight: 2, arbitrary: fc.constant<UserOp[]>([['crypto']]) },
+  { weight: 1, arbitrary: fc.constant<UserOp[]>([['enqcmd-bad']]) },
+  { weight: 1, arbitrary: fc.constant<UserOp[]>([['exec']]) },
 );
 
 function ops(maxLength: number, nested: boolean): fc.Arbitrary<UserOp[]> {
-  if (!nested) return fc.array(leaf, { minLength: 1, maxLength });
+  const flat = (a: fc.Arbitrary<UserOp[][]>) => a.map((xs) => xs.flat().slice(0, maxLength));
+  if (!nested) return flat(fc.array(leaf, { minLength: 1, maxLength }));
   const child = ops(3, false);
   const op = fc.oneof(
     { weight: 6, arbitrary: leaf },
-    { weight: 1, arbitrary: child.map((c): UserOp => ['clone', c]) },
-    { weight: 1, arbitrary: child.map((c): UserOp => ['fork', c]) },
+    { weight: 1, arbitrary: child.map((c): UserOp[] => [['clone', c]]) },
+    { weight: 1, arbitrary: child.map((c): UserOp[] => [['fork', c]]) },
   );
-  return fc.array(op, { minLength: 1, maxLength });
+  return flat(fc.array(op, { minLength: 1, maxLength }));
 }
 
 export function pasidWorkload(o: { cpus: number; ops: number }): fc.Arbitrary<PasidWorkload> {

@@ -34,7 +34,7 @@ export interface PpSpecContext {
   frames: Record<number, PpFrame[]>;
   /** per CPU: keys a global restrict left open until that CPU's next context switch */
   grace: number[][];
-  /** writes that only the documented weakening allowed (strong-form findings) */
+  /** writes that only the documented weakening allowed (strong-form findings), "<weakening>: what" */
   info: string[];
 }
 
@@ -179,8 +179,9 @@ export const pageProtectionMachine = setup({
       const key = context.pkey[event.page]!;
       const f = topFrame(context, event.task);
       if (kmappedKey(context, key) || f.locals.some((p) => context.pkey[p] === key)) return {};
-      const why = f.temp.includes(key) ? `${context.mode} override` : weaklyOpen(context, event.task, event.cpu, key);
-      return { info: [...context.info.slice(-7), `write to p${event.page} by task ${event.task} without a grant (${why})`] };
+      const override = context.weakening === 'extended-window' ? 'extended-window' : `${context.mode.toLowerCase()}-override`;
+      const why = f.temp.includes(key) ? override : weaklyOpen(context, event.task, event.cpu, key);
+      return { info: [...context.info.slice(-7), `${why}: write to p${event.page} by task ${event.task} without a grant`] };
     }),
     touch: assign(({ context }) => ({ frames: { ...context.frames } })),
     newTask: assign(({ context, event }) => (event.type === 'FORK' ? { frames: { ...context.frames, [event.child]: [EMPTY] } } : {})),

@@ -24,12 +24,16 @@ const opens = (pkrs: number, key: number) => pkrsAllowsWrite(pkrs, key);
 const taskName = (w: World<PpState>, t: number) => w.tasks[t]?.name ?? `task ${t}`;
 const protectedLocals = (c: PpSpecContext, pages: number[]) => pages.filter((p) => isProtected(c, p)).length;
 
-/** A strong-form finding: kept once per distinct message, counted as info:<invariant>. */
-export function recordInfo(w: World<PpState>, name: string, msg: string): void {
-  const seen = (w.k.pks.ghost.info[name] ??= []);
+/**
+ * A strong-form finding: kept once per distinct message, counted as info:<invariant>[<weakening>]
+ * so that the report names what the design gave up.
+ */
+export function recordInfo(w: World<PpState>, name: string, why: string, msg: string): void {
+  const key = `${name}[${why}]`;
+  const seen = (w.k.pks.ghost.info[key] ??= []);
   if (seen.includes(msg)) return;
   if (seen.length < 8) seen.push(msg);
-  count(w, `info:${name}`);
+  count(w, `info:${key}`);
 }
 
 /**
@@ -45,7 +49,7 @@ function unguarded(w: World<PpState>, c: PpSpecContext, cpu: number, what: strin
     if (frameGrants(c, topFrame(c, task), key) || kmappedKey(c, key)) continue;
     const weak = weaklyOpen(c, task, cpu, key);
     const msg = `cpu${cpu} runs ${what} with PKRS ${hex(k.msr[cpu]!)} open for key ${key}, but that context holds no grant of it`;
-    if (weak) recordInfo(w, `${P}strong-form`, `${msg} (allowed by ${weak})`);
+    if (weak) recordInfo(w, `${P}strong-form`, weak, msg);
     else return msg;
   }
 }
@@ -214,10 +218,13 @@ export const ppInvariants: Inv[] = [
   }),
   inv({
     name: `${P}strong-form`,
-    description: 'informational: what a design gives up on purpose (a write or an open key allowed only by its documented weakening or RELAXED override); counted as info:<invariant>, never a failure',
+    description: 'informational: what a design gives up on purpose (a write or an open key allowed only by its documented weakening or RELAXED override); counted as info:<invariant>[<weakening>], never a failure',
     informational: true,
     check(w, spec) {
-      for (const msg of spec.context.info) recordInfo(w, `${P}strong-form`, msg);
+      for (const entry of spec.context.info) {
+        const [why, msg] = entry.split(': ', 2) as [string, string];
+        recordInfo(w, `${P}strong-form`, why, msg);
+      }
     },
   }),
 ];

@@ -40,7 +40,8 @@ const V3 = design({ design: 'V3', entry: 'live', modes: ['STRICT'] }, { irqs: 'n
 const TGLX = design({ design: 'V-TGLX', entry: 'live', saveCount: true, modes: ['STRICT', 'RELAXED', 'SILENT', 'OFF'], param: 'relaxed' },
   { kmap: true, handoff: true, foreignKunmap: 'any', crossNesting: 'both', irqs: 'nested', irqGrants: true }, 'kmapped', 'extended-window');
 const TGLX_STRICT = { ...TGLX, kernel: { ...TGLX.kernel, param: 'strict' }, shape: { ...TGLX.shape, kmap: false, handoff: false, foreignKunmap: 'none' as const, crossNesting: 'none' as const } };
-const V10 = design({}, {}, 'any', 'none');
+// the boot parameter as `echo strict > /sys/module/memremap/parameters/pks_fault_mode` writes it
+const V10 = design({ param: 'strict\n' }, {}, 'any', 'none');
 
 const correct = (name: string, d: Design, description: string, source: string): V =>
   ({ name, buggy: false, description, source, config: d });

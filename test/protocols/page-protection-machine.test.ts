@@ -98,7 +98,7 @@ describe('what the spec refuses', () => {
     const s = stepper().accept(events[0]!, irq, events[6]!, exit, events[1]!);
     expect(s.try(write(0, 'stray', true))).not.toBe(s.snap); // the extended window
     s.accept(write(0, 'stray', true));
-    expect(s.snap.context.info.at(-1)).toMatch(/RELAXED override/);
+    expect(s.snap.context.info.at(-1)).toMatch(/^extended-window: write to p0/);
     s.accept({ type: 'SCHED_OUT', task: T });
     expect(s.try(write(0, 'stray', true))).toBe(s.snap);
   });

@@ -122,4 +122,4 @@ function* pks_write_once(x: PX, page: number, via: 'map' | 'stray', tries: numbe
     return 'done';
   }
   return 'retry';
-  }
+}

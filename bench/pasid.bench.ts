@@ -52,7 +52,7 @@ function killTable(): string {
 /** The same 3,000 generated workloads and schedules (one seed) under every design. */
 function costTable(): string {
   const rows: (string | number)[][] = [];
-  const names = ['5.18-fixed', 'andy-2020', 'ipi-5.10-fpu-safe', 'ipi-5.10', 'lazy-2020-v6'];
+  const names = ['5.18-fixed', 'andy-2020', 'andy-2020-unconditional', 'ipi-5.10-fpu-safe', 'ipi-5.10', 'lazy-2020-v6'];
   for (const name of names) {
     const r = check({ protocol: 'pasid', variant: name, runs: 3000, seed: 42, minimize: false });
     const c = r.stats.counters;

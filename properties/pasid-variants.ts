@@ -18,7 +18,7 @@ const REFCNT = 'Sep 2021 v1 <20210920192349.2602141-1-fenghua.yu@intel.com>; And
 const fixed518: PasidConfig = {
   design: 'MM-LIFETIME-5.18', fixupAfterIrqEnable: false, fixupChecksActivated: true, fixupWrite: 'wrmsr',
   xsaveAddrDeref: false, pasidFree: 'mmdrop', freeBeforeClear: false, ipiTarget: 'mm', ipiFpuSafe: true,
-  switchReadsAfterMask: true, updateOnSwitchFinish: false, forkInherits: false,
+  switchReadsAfterMask: true, compareBeforeWrite: true, updateOnSwitchFinish: false, forkInherits: false,
 };
 const andy: PasidConfig = { ...fixed518, design: 'ANDY-2020', pasidFree: 'last-unbind' };
 const ipi510: PasidConfig = { ...andy, design: 'IPI-5.10', ipiTarget: 'current', ipiFpuSafe: false, freeBeforeClear: true, updateOnSwitchFinish: true };
@@ -41,6 +41,8 @@ export const pasidVariants: V[] = [
     `${S518}; ${UAF}`, fixed518),
   correct('andy-2020', 'ANDY-2020: load_mm_pasid() in switch_mm_irqs_off() after the mm_cpumask bit, compare-before-write; on_each_cpu_mask(mm_cpumask(mm), load_mm_pasid, mm); clear then free on last unbind; the IPI defers when irq_fpu_usable() is false (our judgement, see docs)',
     ANDY, andy),
+  correct('andy-2020-unconditional', 'ANDY-2020 with the first load_mm_pasid() of the mail: the xstate word is written on every switch ("one cache miss"), dirtying the line even when unchanged',
+    ANDY, { ...andy, compareBeforeWrite: false }),
   correct('ipi-5.10-fpu-safe', 'IPI-5.10 with only C.4 #4(a) repaired (the IPI defers inside FPU sections): keeps the NULL argument (#4(b)), kthreads (#4(c)) and free-before-clear [inference], to let the checker judge them',
     `${IPI510}; pasid.md C.4 #4 [inference]`, { ...ipi510, ipiFpuSafe: true }),
 

@@ -40,6 +40,8 @@ export interface PasidConfig {
   ipiFpuSafe: boolean;
   /** eager: switch path re-reads mm->pasid after setting the mm_cpumask bit (false: M-C5) */
   switchReadsAfterMask: boolean;
+  /** ANDY-2020 switch path: compare the image before writing it (Andy's second version) */
+  compareBeforeWrite: boolean;
   /** 5.10: update_pasid() also on every switch_fpu_finish() (C.4 #4(d)) */
   updateOnSwitchFinish: boolean;
   /** fork/clone copy pasid_activated and the PASID xstate (M-C3) */

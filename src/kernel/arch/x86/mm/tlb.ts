@@ -2,8 +2,9 @@
  * switch_mm_irqs_off() (arch/x86/mm/tlb.c, 5.10): mm_cpumask bookkeeping (the bit of a CPU is
  * set while it runs, or lazily keeps, the mm; cleared when it switches to another mm), and
  * Andy Lutomirski's load_mm_pasid() "at the end of the function where it's protected by
- * mm_cpumask" <CALCETrWR1hL=eXAkn=OG1vtAPvC9n1jGqyNuyXpYw8QwPENo1A@mail.gmail.com>, with the
- * compare-before-write so the common case does not dirty the xsave cache line.
+ * mm_cpumask" <CALCETrWR1hL=eXAkn=OG1vtAPvC9n1jGqyNuyXpYw8QwPENo1A@mail.gmail.com>: first
+ * "xstate[PASID] = READ_ONCE(next->context.pasid)" ("one cache miss"), then the compare-before-write
+ * "so we don't dirty the cache line in the common case".
  */
 import type { Gen } from '../../../../sim/thread.js';
 import { count } from '../../../../sim/world.js';
@@ -36,5 +37,5 @@ export function* switch_mm_irqs_off(x: X, next: number): Gen {
   }
   // the task was switched out, so TIF_NEED_FPU_LOAD is set: the image is what counts
   count(x.w, 'switch-pasid-update');
-  load_current_pasid(x, t, pasid, true);
+  load_current_pasid(x, t, pasid, { msr: true, image: k.cfg.compareBeforeWrite });
 }

@@ -14,16 +14,19 @@ import { pasidStr, type PTask, type X } from '../../../../mm/pasid-types.js';
 import { __fpu_invalidate_fpregs_state, irq_fpu_usable, wrmsrl_pasid, xstate_write_pasid } from './core.js';
 
 /**
- * Load `pasid` for current: into the registers when they are authoritative, else into the image
- * (compare first, so the common case dirties no cache line) and invalidate the register copy.
- * 5.10 wrote the MSR unconditionally; Andy's load_mm_pasid() compares there too.
+ * Load `pasid` for current: into the registers when they are authoritative, else into the image,
+ * invalidating the register copy when the value changes. Comparing first means the common case
+ * dirties no cache line (Andy's second version); 5.10 compared the image but not the MSR.
  */
-export function load_current_pasid(x: X, t: PTask, pasid: number, compareMsr: boolean): void {
+export function load_current_pasid(x: X, t: PTask, pasid: number, compare: { msr: boolean; image: boolean }): void {
   if (!t.TIF_NEED_FPU_LOAD) {
-    if (!compareMsr || x.w.k.cpus[x.cpu()]!.msr !== pasid) wrmsrl_pasid(x, pasid);
+    if (!compare.msr || x.w.k.cpus[x.cpu()]!.msr !== pasid) wrmsrl_pasid(x, pasid);
     return;
   }
-  if (t.fpu.image === pasid) return;
+  if (t.fpu.image === pasid) {
+    if (!compare.image) xstate_write_pasid(x, t, pasid);
+    return;
+  }
   __fpu_invalidate_fpregs_state(t);
   xstate_write_pasid(x, t, pasid);
 }
@@ -47,7 +50,7 @@ export function pasid_ipi(mm: number) {
       t.pasidReload = true;
       return;
     }
-    load_current_pasid(x, t, pasid, k.cfg.design === 'ANDY-2020');
+    load_current_pasid(x, t, pasid, { msr: k.cfg.design === 'ANDY-2020', image: true });
   };
 }
 
@@ -67,6 +70,6 @@ export function* update_pasid_on_switch(x: X, t: PTask): Gen {
   if (t.mm < 0) return;
   yield { fn: 'switch_fpu_finish', what: 'update_pasid(): READ_ONCE(current->mm->pasid)' };
   count(x.w, 'switch-pasid-update');
-  load_current_pasid(x, t, x.w.k.mms[t.mm]!.pasid, false);
+  load_current_pasid(x, t, x.w.k.mms[t.mm]!.pasid, { msr: false, image: true });
 }
 

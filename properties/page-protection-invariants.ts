@@ -82,12 +82,14 @@ export const ppInvariants: Inv[] = [
       const k = w.k.pks;
       for (const cpu of w.cpus) {
         if (k.pkrs_cache[cpu.id] !== k.msr[cpu.id]) return `cpu${cpu.id}: pkrs_cache ${hex(k.pkrs_cache[cpu.id]!)} but the MSR holds ${hex(k.msr[cpu.id]!)}`;
-        if (topCtx(cpu).kind !== 'thread' || lazyGlobal(k)) continue;
+        if (topCtx(cpu).kind !== 'thread') continue;
         const t = threadOf(k, cpu.curr);
         const f = framesOf(spec.context, cpu.curr)[0]!;
         for (const key of protectedKeys(spec.context)) {
           if (f.temp.includes(key)) continue; // a temporary unprotect lives in the context's regs
-          if (opens(k.msr[cpu.id]!, key) !== opens(t.pkrs, key)) {
+          // V-GLOBAL merges global grants in lazily: the MSR may open more than thread.pkrs, never less
+          const open = opens(k.msr[cpu.id]!, key);
+          if (lazyGlobal(k) ? opens(t.pkrs, key) && !open : open !== opens(t.pkrs, key)) {
             return `cpu${cpu.id} runs ${taskName(w, cpu.curr)} with MSR ${hex(k.msr[cpu.id]!)} but its thread.pkrs is ${hex(t.pkrs)} (key ${key})`;
           }
         }

@@ -117,6 +117,6 @@ export function compareCommand(protocol: string, flags: CompareFlags): number {
   for (const r of cells) out(line(r));
   const where = flags.workload !== undefined ? `the same ${flags.runs ?? 500} workloads and schedules (shape of ${flags.workload}) for every variant`
     : `${flags.runs ?? 500} runs per variant on its own workloads (a buggy variant stops at its first counterexample)`;
-  out(c.dim(`seed ${flags.seed ?? 1}, ${where}; costs are means per ${per}; info = distinct strong-form findings`));
+  out(c.dim(`seed ${flags.seed ?? 1}, ${where}; costs are means per ${per}; info = distinct informational findings`));
   return ok ? EXIT.holds : EXIT.counterexample;
 }

@@ -24,6 +24,7 @@ export interface PpFrame { locals: number[]; temp: number[] }
 
 export interface PpSpecContext {
   mode: Mode;
+  runtimeModes: Mode[];
   forgive: Forgive;
   weakening: Weakening;
   /** pkey in each page's PTE (0: unprotected memory) */
@@ -44,9 +45,21 @@ export type PpEvent =
   | { type: 'WRITE'; task: number; cpu: number; page: number; via: 'map' | 'stray'; ok: boolean }
   | { type: 'FORGIVE'; task: number; page: number; warned: boolean }
   | { type: 'SCHED_OUT'; task: number }
-  | { type: 'SCHED_IN'; cpu: number };
+  | { type: 'SCHED_IN'; cpu: number }
+  /** a runtime write of memremap.pks_fault_mode (sysfs) */
+  | { type: 'PARAM'; value: string };
 
-export interface PpInput { pkey: number[]; cpus: number; mode: Mode; forgive: Forgive; weakening: Weakening }
+export interface PpInput {
+  pkey: number[]; cpus: number; mode: Mode; forgive: Forgive; weakening: Weakening;
+  /** the mode names a runtime write may select */
+  runtimeModes: Mode[];
+}
+
+/** What a written string means: a known name (a trailing newline aside), else no change. */
+export function meaning(value: string, names: readonly Mode[]): Mode | undefined {
+  const word = value.endsWith('\n') ? value.slice(0, -1) : value;
+  return names.find((m) => m.toLowerCase() === word);
+}
 
 const EMPTY: PpFrame = { locals: [], temp: [] };
 export const framesOf = (c: PpSpecContext, task: number): PpFrame[] => c.frames[task] ?? [EMPTY];
@@ -184,13 +197,17 @@ export const pageProtectionMachine = setup({
       return { info: [...context.info.slice(-7), `${why}: write to p${event.page} by task ${event.task} without a grant`] };
     }),
     touch: assign(({ context }) => ({ frames: { ...context.frames } })),
+    setMode: assign(({ context, event }) => {
+      if (event.type !== 'PARAM') return {};
+      return { mode: meaning(event.value, context.runtimeModes) ?? context.mode };
+    }),
     newTask: assign(({ context, event }) => (event.type === 'FORK' ? { frames: { ...context.frames, [event.child]: [EMPTY] } } : {})),
   },
 }).createMachine({
   id: 'page-protection',
   type: 'parallel',
   context: ({ input }) => ({
-    mode: input.mode, forgive: input.forgive, weakening: input.weakening, pkey: input.pkey.slice(),
+    mode: input.mode, runtimeModes: input.runtimeModes, forgive: input.forgive, weakening: input.weakening, pkey: input.pkey.slice(),
     users: input.pkey.map(() => 0), frames: {}, grace: Array.from({ length: input.cpus }, () => []), info: [],
   }),
   on: {
@@ -204,23 +221,21 @@ export const pageProtectionMachine = setup({
     FORGIVE: { guard: 'forgivable', actions: 'forgive' },
     SCHED_OUT: { actions: 'schedOut' },
     SCHED_IN: { actions: 'schedIn' },
+    PARAM: { actions: 'setMode' },
     FORK: { actions: 'newTask' },
     RETURN_TO_USER: { guard: 'holdsNothing', actions: 'touch' },
     EXIT: { guard: 'holdsNothing', actions: 'touch' },
   },
   states: {
+    // the mode follows what the parameter means, at boot and at every runtime write
     mode: {
       initial: 'boot',
       states: {
-        boot: {
-          always: [
-            { guard: ({ context }) => context.mode === 'STRICT', target: 'strict' },
-            { guard: ({ context }) => context.mode === 'RELAXED', target: 'relaxed' },
-            { guard: ({ context }) => context.mode === 'SILENT', target: 'silent' },
-            { target: 'off' },
-          ],
-        },
-        strict: {}, relaxed: {}, silent: {}, off: {},
+        boot: { always: toMode() },
+        strict: { always: toMode('STRICT') },
+        relaxed: { always: toMode('RELAXED') },
+        silent: { always: toMode('SILENT') },
+        off: { always: toMode('OFF') },
       },
     },
     // per key (PGMAP): nobody has access / granted by a count / only temporarily unprotected
@@ -234,6 +249,11 @@ export const pageProtectionMachine = setup({
     },
   },
 });
+
+function toMode(from?: Mode) {
+  return (['STRICT', 'RELAXED', 'SILENT', 'OFF'] as const).filter((m) => m !== from)
+    .map((m) => ({ guard: ({ context }: { context: PpSpecContext }) => context.mode === m, target: m.toLowerCase() }));
+}
 
 function anyCounted(c: PpSpecContext): boolean {
   return c.users.some((n) => n > 0) || Object.values(c.frames).some((fs) => fs.some((f) => f.locals.length > 0));

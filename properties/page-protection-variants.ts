@@ -26,7 +26,7 @@ const base: PksConfig = {
 };
 const shape0: PpShape = {
   kmap: false, oneKmapper: false, handoff: false, foreignKunmap: 'none', crossNesting: 'none', irqs: 'none', irqGrants: false,
-  stray: 'all', tif: false, isolatedCpu: false,
+  stray: 'all', tif: false, isolatedCpu: false, paramWrites: [],
 };
 
 const design = (kernel: Partial<PksConfig>, shape: Partial<PpShape>, forgive: Forgive, weakening: Weakening): Design =>
@@ -39,9 +39,13 @@ const GLOBAL = design({ design: 'V-GLOBAL', entry: 'live', saveCount: true, mode
 const V3 = design({ design: 'V3', entry: 'live', modes: ['STRICT'] }, { irqs: 'nested', tif: true }, 'never', 'none');
 const TGLX = design({ design: 'V-TGLX', entry: 'live', saveCount: true, modes: ['STRICT', 'RELAXED', 'SILENT', 'OFF'], param: 'relaxed' },
   { kmap: true, handoff: true, foreignKunmap: 'any', crossNesting: 'both', irqs: 'nested', irqGrants: true }, 'kmapped', 'extended-window');
-const TGLX_STRICT = { ...TGLX, kernel: { ...TGLX.kernel, param: 'strict' }, shape: { ...TGLX.shape, kmap: false, handoff: false, foreignKunmap: 'none' as const, crossNesting: 'none' as const } };
-// the boot parameter as `echo strict > /sys/module/memremap/parameters/pks_fault_mode` writes it
-const V10 = design({ param: 'strict\n' }, {}, 'any', 'none');
+// without kmap() callers a RELAXED V-TGLX forgives nothing: the mode may change at runtime
+const TGLX_STRICT = {
+  ...TGLX, kernel: { ...TGLX.kernel, param: 'strict' },
+  shape: { ...TGLX.shape, kmap: false, handoff: false, foreignKunmap: 'none' as const, crossNesting: 'none' as const, paramWrites: ['relaxed\n', 'strict', 'bogus'] },
+};
+// the parameter as `echo strict > /sys/module/memremap/parameters/pks_fault_mode` writes it
+const V10 = design({ param: 'strict\n' }, { paramWrites: ['strict\n', 'bogus'] }, 'any', 'none');
 
 const correct = (name: string, d: Design, description: string, source: string): V =>
   ({ name, buggy: false, description, source, config: d });

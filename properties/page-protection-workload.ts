@@ -30,6 +30,8 @@ export interface PpShape {
   isolatedCpu: boolean;
   /** at most this many tasks (default: one more than CPUs) */
   maxTasks?: number;
+  /** strings tasks may write to pks_fault_mode at runtime */
+  paramWrites: string[];
 }
 
 /** pkey in each page's PTE: two protected device pages, one page of ordinary memory */
@@ -73,6 +75,7 @@ function body(shape: PpShape, task: boolean, depth: number, maxLength: number, k
   if (kmapper && shape.kmap) items.push(section('kmap', 'kunmap', inner));
   // a fork may come while grants are held; a return to user only with none
   if (task) items.push(fc.constant(one(['fork'])));
+  if (task && shape.paramWrites.length > 0) items.push(fc.constantFrom(...shape.paramWrites).map((v) => one(['param', v])));
   if (task && depth === 2) {
     items.push(fc.constant(one(['user'])));
     if (kmapper) items.push(...cross(shape));

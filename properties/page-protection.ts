@@ -3,7 +3,7 @@
  * every design of A.0 over the kmap family of mm/highmem.c (reused, with protection hooks), the
  * invariants of A.3, the bugs of A.4 and the mutants of A.5.
  */
-import { pageProtectionMachine, type Mode, type PpEvent } from '../model/page-protection.machine.js';
+import { meaning, pageProtectionMachine, type Mode, type PpEvent } from '../model/page-protection.machine.js';
 import { defineProtocol } from '../src/protocol.js';
 import type { World } from '../src/sim/world.js';
 import { irqentry_enter, irqentry_exit } from '../src/kernel/arch/x86/entry/common.js';
@@ -11,7 +11,7 @@ import { pks_sched_in, pks_sched_out } from '../src/kernel/arch/x86/kernel/proce
 import { hex, PKS_INIT_VALUE, pkrsAllowsWrite, type Pks, type PksConfig, type PpState, type PX } from '../src/kernel/arch/x86/include/asm/pks.js';
 import { KM_MAX_IDX, type KmapConfig } from '../src/kernel/mm/kmap-types.js';
 import { pksKmapHooks } from '../src/kernel/mm/memremap-pks.js';
-import { param_set_pks_fault_mode, PKS_MODE_DEFAULT, PKS_MODE_NAMES } from '../src/kernel/mm/memremap-param.js';
+import { param_set_pks_fault_mode, PKS_MODE_DEFAULT, RUNTIME_MODES } from '../src/kernel/mm/memremap-param.js';
 import { describePpOp, ppTask, runPpOps } from '../src/kernel/mm/pks-callers.js';
 import { ppInvariants } from './page-protection-invariants.js';
 import { ppVariants, type PpVariantConfig } from './page-protection-variants.js';
@@ -23,10 +23,9 @@ const NO_HIGHMEM: KmapConfig = {
   arch: 'x86', schedGuardOption: 'DEBUG_KMAP_LOCAL', guardTest: 'pte_val', loongarchCopy: false,
 };
 
-/** What the administrator's string means (the spec's reading, not the kernel's parser). */
+/** What the administrator's boot string means (the spec's reading, not the kernel's parser). */
 export function intendedMode(param: string, modes: readonly Mode[]): Mode {
-  const word = param.replace(/\n$/, '');
-  return modes.find((m) => PKS_MODE_NAMES[m] === word) ?? PKS_MODE_DEFAULT;
+  return meaning(param, modes) ?? PKS_MODE_DEFAULT;
 }
 
 function createPks(cfg: PksConfig, wl: PpWorkload, cpus: number): Pks {
@@ -60,7 +59,7 @@ const REFUSAL: Record<PpEvent['type'], string> = {
   KMAP: 'page-protection/api-use', KUNMAP: 'page-protection/api-use', KMAP_LOCAL: 'page-protection/api-use',
   KUNMAP_LOCAL: 'page-protection/api-use', IRQ_ENTER: 'page-protection/A-INV5-nested', IRQ_EXIT: 'page-protection/A-INV5-nested',
   FORK: 'page-protection/api-use', RETURN_TO_USER: 'page-protection/api-use', EXIT: 'page-protection/api-use',
-  WRITE: 'page-protection/stray-write', FORGIVE: 'page-protection/fault-policy',
+  WRITE: 'page-protection/stray-write', FORGIVE: 'page-protection/fault-policy', PARAM: 'page-protection/A-INV9-mode',
   SCHED_OUT: 'page-protection/api-use', SCHED_IN: 'page-protection/api-use',
 };
 
@@ -76,7 +75,7 @@ export const pageProtectionProtocol = defineProtocol({
     const mode = intendedMode(v.kernel.param, v.kernel.modes);
     return {
       k: createState(v, wl, cpus),
-      specInput: { pkey: PP_PKEYS, cpus, mode, forgive: mode === 'STRICT' ? 'never' : v.claims.forgive, weakening: v.claims.weakening },
+      specInput: { pkey: PP_PKEYS, cpus, mode, forgive: v.claims.forgive, weakening: v.claims.weakening, runtimeModes: RUNTIME_MODES },
       tasks: wl.tasks.map((t, i) => ({ name: taskName(i), cpu: t.cpu, run: (x: PX) => ppTask(x, t.ops) })),
       irqs: wl.irqs.map((q, i) => ({ name: `irq${i}`, cpu: q.cpu, kind: q.kind, run: (x: PX) => runPpOps(x, q.ops) })),
       hooks: { prepare_task_switch: pks_sched_out, finish_task_switch: pks_sched_in, irq_enter: irqentry_enter, irq_exit: irqentry_exit },

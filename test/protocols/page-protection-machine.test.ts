@@ -11,7 +11,7 @@ import { createSpecScope, SpecRunner } from '../../src/check/spec.js';
 
 type Snap = SnapshotFrom<typeof pageProtectionMachine>;
 const T = 2;
-const base: PpInput = { pkey: [1, 1, 0], cpus: 2, mode: 'RELAXED', forgive: 'kmapped', weakening: 'extended-window' };
+const base: PpInput = { pkey: [1, 1, 0], cpus: 2, mode: 'RELAXED', forgive: 'kmapped', weakening: 'extended-window', runtimeModes: ['STRICT', 'RELAXED'] };
 
 const events: PpEvent[] = [
   { type: 'KMAP', task: T, page: 0, atomic: false },
@@ -70,6 +70,17 @@ describe('reachability (xstate/graph)', () => {
     for (const e of [events[0]!, events[4]!, events[6]!, events[5]!, events[1]!]) expect(r.send(e)).toBe(true);
     expect(r.snapshot.value).toEqual({ mode: 'relaxed', access: 'temporary' });
   });
+});
+
+test('a runtime write of the mode parameter moves the mode region to what the string means', () => {
+  const s = stepper().accept({ type: 'PARAM', value: 'strict\n' });
+  expect(s.snap.value).toMatchObject({ mode: 'strict' });
+  s.accept({ type: 'PARAM', value: 'bogus' });
+  expect(s.snap.value).toMatchObject({ mode: 'strict' });
+  s.accept({ type: 'PARAM', value: 'relaxed' });
+  expect(s.snap.value).toMatchObject({ mode: 'relaxed' });
+  s.accept({ type: 'PARAM', value: 'off' }); // boot-time only: no change
+  expect(s.snap.context.mode).toBe('RELAXED');
 });
 
 describe('what the spec refuses', () => {

@@ -15,6 +15,9 @@ export function sysfs_streq(s1: string, s2: string): boolean {
 
 export const PKS_MODE_NAMES: Record<PksMode, string> = { STRICT: 'strict', RELAXED: 'relaxed', SILENT: 'silent', OFF: 'off' };
 
+/** The modes a runtime (sysfs) write may select; SILENT and OFF are boot-time only here. */
+export const RUNTIME_MODES: PksMode[] = ['STRICT', 'RELAXED'];
+
 /** pks_fault_mode before any parameter: V10 boots RELAXED. */
 export const PKS_MODE_DEFAULT: PksMode = 'RELAXED';
 

@@ -13,6 +13,7 @@ import { pks_copy_thread, pks_task_dead } from '../arch/x86/kernel/process.js';
 import { exit_to_user_mode, fork, kmap_local_page, kunmap_local } from './highmem-local.js';
 import { kmap, kunmap } from './highmem.js';
 import type { X } from './kmap-types.js';
+import { param_set_pks_fault_mode, RUNTIME_MODES } from './memremap-param.js';
 
 export type PpOp =
   | ['kmap', number] | ['kunmap', number]
@@ -23,7 +24,9 @@ export type PpOp =
   | ['stray', number]
   /** kmap() and publish the address; write through a published one; kunmap a published one */
   | ['give', number] | ['use', number] | ['take', number]
-  | ['fork'] | ['user'];
+  | ['fork'] | ['user']
+  /** echo <value> > /sys/module/memremap/parameters/pks_fault_mode */
+  | ['param', string];
 
 const asX = (x: PX) => x as unknown as X;
 
@@ -51,6 +54,11 @@ export function* runPpOps(x: PX, ops: readonly PpOp[]): Gen {
         break;
       }
       case 'user': yield* exit_to_user_mode(asX(x)); break;
+      case 'param':
+        yield { fn: 'param_set_pks_fault_mode', what: `write ${JSON.stringify(op[1])}` };
+        p.mode = param_set_pks_fault_mode(op[1], p.mode, RUNTIME_MODES, p.cfg.parser).mode;
+        x.emit({ type: 'PARAM', value: op[1] });
+        break;
     }
   }
 }
@@ -109,5 +117,6 @@ export function describePpOp(op: PpOp): string {
     case 'take': return `kunmap(p${op[1]}) of a handed-over address`;
     case 'fork': return 'fork()';
     case 'user': return 'return to user';
+    case 'param': return `write ${JSON.stringify(op[1])} to pks_fault_mode`;
   }
 }

@@ -6,6 +6,7 @@
  */
 import * as fc from 'fast-check';
 import type { PpOp } from '../src/kernel/mm/pks-callers.js';
+import { PKS_KEY_PGMAP } from '../src/kernel/arch/x86/include/asm/pks.js';
 
 export interface PpShape {
   /** kmap()/kunmap() sections on protected pages (V10 and STRICT V-TGLX do not support them) */
@@ -35,7 +36,7 @@ export interface PpShape {
 }
 
 /** pkey in each page's PTE: two protected device pages, one page of ordinary memory */
-export const PP_PKEYS = [1, 1, 0];
+export const PP_PKEYS = [PKS_KEY_PGMAP, PKS_KEY_PGMAP, 0];
 
 export interface PpWorkload {
   /** the last CPU is isolated (nohz_full) */

@@ -8,7 +8,7 @@ import { defineProtocol } from '../src/protocol.js';
 import type { World } from '../src/sim/world.js';
 import { irqentry_enter, irqentry_exit } from '../src/kernel/arch/x86/entry/common.js';
 import { pks_sched_in, pks_sched_out } from '../src/kernel/arch/x86/kernel/process.js';
-import { hex, PKS_INIT_VALUE, pkrsAllowsWrite, type Pks, type PksConfig, type PpState, type PX } from '../src/kernel/arch/x86/include/asm/pks.js';
+import { hex, PKS_INIT_VALUE, PKS_KEY_PGMAP, pkrsAllowsWrite, type Pks, type PksConfig, type PpState, type PX } from '../src/kernel/arch/x86/include/asm/pks.js';
 import { KM_MAX_IDX, type KmapConfig } from '../src/kernel/mm/kmap-types.js';
 import { pksKmapHooks } from '../src/kernel/mm/memremap-pks.js';
 import { param_set_pks_fault_mode, PKS_MODE_DEFAULT, RUNTIME_MODES } from '../src/kernel/mm/memremap-param.js';
@@ -53,7 +53,7 @@ function createState(v: PpVariantConfig, wl: PpWorkload, cpus: number): PpState 
 }
 
 const taskName = (i: number) => String.fromCharCode(65 + i);
-const keyText = (pkrs: number) => (pkrsAllowsWrite(pkrs, 1) ? 'k1 RW' : 'k1 --');
+const keyText = (pkrs: number) => `k${PKS_KEY_PGMAP} ${pkrsAllowsWrite(pkrs, PKS_KEY_PGMAP) ? 'RW' : '--'}`;
 
 const REFUSAL: Record<PpEvent['type'], string> = {
   KMAP: 'page-protection/api-use', KUNMAP: 'page-protection/api-use', KMAP_LOCAL: 'page-protection/api-use',

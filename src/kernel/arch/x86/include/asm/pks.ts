@@ -115,8 +115,7 @@ export interface Pks {
 export interface PpState extends KmapState { pks: Pks }
 export type PX = Exec<PpState, PpEvent>;
 
-export const PKS_KEY_DEFAULT = 0;
-/** PKS_KEY_PGMAP_PROTECTION */
+/** PKS_KEY_PGMAP_PROTECTION (key 0 is PKS_KEY_DEFAULT, always read-write) */
 export const PKS_KEY_PGMAP = 1;
 export const PKEY_READ_WRITE = 0;
 export const PKEY_DISABLE_ACCESS = 0x1;

@@ -23,7 +23,6 @@ export function* mmput(x: X, mm: number): Gen {
   const m = x.w.k.mms[mm]!;
   if (--m.mm_users > 0) return;
   yield { fn: '__mmput', what: `exit_mmap(mm${mm}): the portal mappings go` };
-  m.exited = true;
   for (const f of m.portals.splice(0)) fput(x, f);
   if (x.w.k.cfg.pasidFree === 'mmput') yield* mm_pasid_drop(x, mm);
   yield* mmdrop(x, mm);

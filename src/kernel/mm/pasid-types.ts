@@ -78,8 +78,6 @@ export interface Mm {
   pasid: number;
   mm_users: number;
   mm_count: number;
-  /** exit_mmap() done (__mmput): no VMA, no portal */
-  exited: boolean;
   /** __mmdrop() done: the struct is gone */
   freed: boolean;
   mm_cpumask: boolean[];
@@ -90,7 +88,7 @@ export interface Mm {
 }
 
 /** A device file: its references are the fds and the portal mappings (a VMA pins its file). */
-export interface DevFile { dev: number; mm: number; refs: number; bound: boolean; released: boolean }
+export interface DevFile { dev: number; mm: number; refs: number; bound: boolean }
 export interface FilesStruct { users: number; fds: number[] }
 
 /** A descriptor as the device received it, with what the kernel had set up at that instant. */
@@ -151,7 +149,7 @@ export function ptask(x: X, id = x.current().id): PTask {
 
 /** mm_alloc(): one user of the address space, one reference to the struct, no PASID yet. */
 export function newMm(cpus: number): Mm {
-  return { pasid: INVALID, mm_users: 1, mm_count: 1, exited: false, freed: false, mm_cpumask: Array.from({ length: cpus }, () => false), portals: [], binds: 0 };
+  return { pasid: INVALID, mm_users: 1, mm_count: 1, freed: false, mm_cpumask: Array.from({ length: cpus }, () => false), portals: [], binds: 0 };
 }
 
 export function newTask(k: PasidState, id: number, o: { mm: number; files: number; kthread: boolean }): PTask {

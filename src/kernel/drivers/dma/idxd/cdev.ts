@@ -15,12 +15,9 @@ export function* idxd_cdev_open(x: X, dev: number): Gen<boolean> {
   const k = x.w.k;
   const t = ptask(x);
   const file = k.files.length;
-  k.files.push({ dev, mm: t.mm, refs: 1, bound: false, released: false });
+  k.files.push({ dev, mm: t.mm, refs: 1, bound: false });
   yield { fn: 'idxd_cdev_open', what: `file${file} = open(/dev/dsa/wq${dev})` };
-  if (!(yield* iommu_sva_bind_device(x, dev, t.mm))) {
-    k.files[file]!.released = true;
-    return false;
-  }
+  if (!(yield* iommu_sva_bind_device(x, dev, t.mm))) return false;
   k.files[file]!.bound = true;
   const fds = k.filesStructs[t.files]!.fds;
   fds.push(file); // fd_install()
@@ -54,6 +51,5 @@ export function* idxd_close(x: X): Gen {
 export function* idxd_cdev_release(x: X, file: number): Gen {
   const f = x.w.k.files[file]!;
   yield { fn: 'idxd_cdev_release', what: `file${file}: iommu_sva_unbind_device(mm${f.mm})` };
-  f.released = true;
   if (f.bound) yield* iommu_sva_unbind_device(x, f.dev, f.mm);
 }

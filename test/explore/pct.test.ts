@@ -105,6 +105,9 @@ describe('check() with strategies', () => {
     if (r.ok) return;
     expect(r.failure.invariant).toBe('canary-uaf/no-use-after-free');
     expect(r.stats.strategy).toBe('pct');
+    // A runs to its end on the CPU that starts, then B: no choice away from the running CPU
+    expect(r.preemptions).toBe(0);
+    expect(r.steps).toBe(WORK + 2);
   });
 
   it('a green pct run states its guarantee: bound 1/(n·k^(d-1)) and confidence 1-(1-p)^N', () => {

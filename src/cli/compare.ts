@@ -106,7 +106,7 @@ export function compareCommand(protocol: string, flags: CompareFlags): number {
   const counters = [...new Set(rows.flatMap((r) => Object.keys(r.cost)))].sort();
   const infos = [...new Set(rows.flatMap((r) => Object.keys(r.info)))].sort();
   const per = rows.some((r) => r.per === 'op') ? 'op' : 'run';
-  const head = ['variant', 'kind', 'safety', 'runs', ...counters.map((k) => `${k}/${per}`), ...infos.map((k) => `info ${k.split('/').pop()}`)];
+  const head = ['variant', 'kind', 'safety', 'runs', ...counters.map((k) => `${k}/${per}`), ...infos.map((k) => `info ${/\[(.*)\]$/.exec(k)?.[1] ?? k.split('/').pop()}`)];
   const cells = rows.map((r) => [
     r.variant, r.buggy ? 'buggy' : 'correct', r.verdict + (r.asExpected ? '' : ' (UNEXPECTED)'), String(r.runs),
     ...counters.map((k) => fmt(r.cost[k])), ...infos.map((k) => String(r.info[k] ?? 0)),

@@ -170,7 +170,6 @@ export class Engine<K, E> {
     const t = addTask(this.w, name, cpu);
     const u = this.newUnit(`task ${name}`, 'task', t.id, cpu);
     u.gen = run(this.exec(u));
-    this.prime(u);
     const c = this.w.cpus[cpu]!;
     if (this.w.tasks[c.curr]!.idle && c.ctx.length === 1 && this.stepNo === 0) {
       // the first task of each CPU starts on it; the rest wait on the run queue
@@ -179,6 +178,9 @@ export class Engine<K, E> {
       c.ctx[0] = { kind: 'thread', unit: u.id, savedIrqsOff: false };
       t.state = 'running';
     }
+    // runs the program up to its first yield; programs yield before their first action, so a
+    // queued task executes nothing here (current() would not be this task yet)
+    this.prime(u);
     return t;
   }
 

@@ -5,48 +5,24 @@
  */
 import { check } from '../src/check/check.js';
 import { pasidVariants } from '../properties/pasid-variants.js';
-import { fmt, median, table } from './stats.js';
+import { bugStats, KILL_HEAD, killRow, SEEDS, stepsPerSecond } from './measure.js';
+import { fmt, table } from './stats.js';
 
 export const title = 'pasid protocol';
 export const order = 30;
 
-const SEEDS = Array.from({ length: 20 }, (_, i) => 1000 + i);
 /** per seed; the slowest bug (IPI-5.10) needs tens of thousands of runs */
 const BUDGET = { runs: 200_000, timeLimit: 30 };
 
 function throughput(): string {
-  const rows: (string | number)[][] = [];
-  for (const v of pasidVariants.filter((x) => !x.buggy)) {
-    const rates: number[] = [];
-    for (let rep = 0; rep < 5; rep++) {
-      const r = check({ protocol: 'pasid', variant: v.name, runs: 3000, seed: 7 + rep });
-      rates.push(r.stats.steps / (r.stats.timeMs / 1000));
-    }
-    rows.push([v.name, fmt(median(rates)), fmt(Math.min(...rates)), fmt(Math.max(...rates))]);
-  }
+  const rows = pasidVariants.filter((x) => !x.buggy).map((v) => [v.name, ...stepsPerSecond('pasid', v.name, 3000, 5)]);
   return `Checked steps per second (3,000 runs per repetition, 5 repetitions, one core):\n\n${table(['variant', 'median steps/s', 'min', 'max'], rows)}`;
 }
 
 function killTable(): string {
-  const rows: (string | number)[][] = [];
-  for (const v of pasidVariants.filter((x) => x.buggy)) {
-    const runs: number[] = [];
-    const ms: number[] = [];
-    const steps: number[] = [];
-    let caught = 0;
-    let expected = 0;
-    for (const seed of SEEDS) {
-      const r = check({ protocol: 'pasid', variant: v.name, seed, ...BUDGET, ...(v.expect === 'kernel/progress' ? { maxSteps: 300 } : {}) });
-      if (r.ok) continue;
-      caught++;
-      if (r.failure.invariant === v.expect || v.alsoCaughtBy?.includes(r.failure.invariant)) expected++;
-      runs.push(r.stats.firstFailureRun!);
-      ms.push(r.stats.timeToFailureMs!);
-      steps.push(r.steps);
-    }
-    rows.push([v.name, v.expect ?? '-', `${caught}/${SEEDS.length}`, `${expected}/${SEEDS.length}`, fmt(median(runs)), fmt(median(ms), 1), fmt(median(steps))]);
-  }
-  return table(['variant', 'expected invariant', 'caught', 'by expected', 'median runs to 1st', 'median ms to 1st', 'median shrunk steps'], rows);
+  const rows = pasidVariants.filter((x) => x.buggy).map((v) =>
+    killRow(v, bugStats('pasid', v, { ...BUDGET, ...(v.expect === 'kernel/progress' ? { maxSteps: 300 } : {}) })));
+  return table(KILL_HEAD, rows);
 }
 
 /** The same 3,000 generated workloads and schedules (one seed) under every design. */

@@ -1,0 +1,50 @@
+/** The measurements every protocol section makes: checked steps/s, and runs, time and length to a bug. */
+import { check } from '../src/check/check.js';
+import type { CheckOptions } from '../src/check/options.js';
+import type { Variant } from '../src/protocol.js';
+import { fmt, median } from './stats.js';
+
+export const SEEDS = Array.from({ length: 20 }, (_, i) => 1000 + i);
+
+/** Checked steps per second of one variant over `reps` repetitions: [median, min, max], formatted. */
+export function stepsPerSecond(protocol: string, variant: string, runs: number, reps: number): string[] {
+  const rates: number[] = [];
+  for (let rep = 0; rep < reps; rep++) {
+    const r = check({ protocol, variant, runs, seed: 7 + rep });
+    rates.push(r.stats.steps / (r.stats.timeMs / 1000));
+  }
+  return [fmt(median(rates)), fmt(Math.min(...rates)), fmt(Math.max(...rates))];
+}
+
+export interface BugStats {
+  caught: number;
+  /** caught by the expected invariant or one it lists as an alternative */
+  expected: number;
+  runs: number[];
+  ms: number[];
+  steps: number[];
+  preemptions: number[];
+}
+
+/** One buggy variant over every seed: how fast it is found, by what, and how short it shrinks. */
+export function bugStats(protocol: string, v: Variant, options: Partial<CheckOptions>): BugStats {
+  const s: BugStats = { caught: 0, expected: 0, runs: [], ms: [], steps: [], preemptions: [] };
+  for (const seed of SEEDS) {
+    const r = check({ protocol, variant: v.name, seed, ...options });
+    if (r.ok) continue;
+    s.caught++;
+    if (r.failure.invariant === v.expect || v.alsoCaughtBy?.includes(r.failure.invariant)) s.expected++;
+    s.runs.push(r.stats.firstFailureRun!);
+    s.ms.push(r.stats.timeToFailureMs!);
+    s.steps.push(r.steps);
+    s.preemptions.push(r.preemptions);
+  }
+  return s;
+}
+
+export const KILL_HEAD = ['variant', 'expected invariant', 'caught', 'by expected', 'median runs to 1st', 'median ms to 1st', 'median shrunk steps', 'max shrunk steps', 'median preemptive choices'];
+
+export function killRow(v: Variant, s: BugStats, expected = [v.expect ?? '-', ...(v.alsoCaughtBy ?? [])].join(' or ')): (string | number)[] {
+  return [v.name, expected, `${s.caught}/${SEEDS.length}`, `${s.expected}/${SEEDS.length}`, fmt(median(s.runs)), fmt(median(s.ms), 1),
+    fmt(median(s.steps)), fmt(s.steps.length ? Math.max(...s.steps) : NaN), fmt(median(s.preemptions))];
+}

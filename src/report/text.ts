@@ -26,12 +26,21 @@ function lanes(step: TraceStep, cpus: number): string {
   return s;
 }
 
+const HEAD = 40;
+const TAIL = 60;
+
 /** The trace, one line per step; a CPU's lane shows ● when it runs the step. */
 export function renderTrace(trace: TraceStep[], cpus: number, c: Colors): string[] {
   const out: string[] = [];
   const header = Array.from({ length: cpus }, (_, i) => String(i)).join('');
   out.push(c.dim(`  step  ${header.padEnd(cpus)}  (lanes: cpu0..cpu${cpus - 1}; ● runs the step, ⇄ marks a switch of runner)`));
-  for (const s of trace) {
+  // a livelock runs to the step budget: its start and its repeating end tell the story
+  const shown = trace.length > HEAD + TAIL ? [...trace.slice(0, HEAD), null, ...trace.slice(-TAIL)] : trace;
+  for (const s of shown) {
+    if (s === null) {
+      out.push(c.yellow(`  … ${trace.length - HEAD - TAIL} steps not shown (--json has the whole trace) …`));
+      continue;
+    }
     const mark = s.switched && s.i > 0 ? c.yellow('⇄') : ' ';
     out.push(`  ${String(s.i).padStart(4)}  ${lanes(s, cpus)} ${mark} ${c.cyan(s.ctx.padEnd(13))} ${c.bold(s.fn)}: ${s.what}`);
     const pad = ' '.repeat(9 + cpus + 16);

@@ -26,6 +26,22 @@ describe('renderTrace', () => {
   });
 });
 
+describe('renderTrace of a long (livelock) trace', () => {
+  test('shows the first 40 and the last 60 steps and says how many it left out', () => {
+    const trace = Array.from({ length: 500 }, (_, i) => step(i, 0, false));
+    const lines = renderTrace(trace, 1, plain);
+    expect(lines).toHaveLength(1 + 40 + 1 + 60);
+    expect(lines[40]).toMatch(/^\s+39 /);
+    expect(lines[41]).toContain('400 steps not shown');
+    expect(lines[42]).toMatch(/^\s+440 /);
+    expect(lines.at(-1)).toMatch(/^\s+499 /);
+  });
+
+  test('a trace of up to 100 steps is shown whole', () => {
+    expect(renderTrace(Array.from({ length: 100 }, (_, i) => step(i, 0, false)), 1, plain)).toHaveLength(101);
+  });
+});
+
 describe('renderCounterexample', () => {
   test('a refusal shows the refused event and the spec state that refused it', () => {
     const r = check({ protocol: 'kmap', variant: 'M-B3', runs: 2000, seed: 2 });

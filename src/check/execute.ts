@@ -380,14 +380,14 @@ export class Engine<K, E> {
     return `u${u.id}.${u.progress}@${c.cpu.id}`;
   }
 
+  /** steps taken so far */
+  get steps(): number { return this.stepNo; }
+
   /**
    * The state of this execution as a string, equal for equal states: the World, the spec
    * snapshot, and where every unit is (its step count and pending point stand for its
    * generator, which cannot be serialized: kernel code must keep its state in the World).
    */
-  /** steps taken so far */
-  get steps(): number { return this.stepNo; }
-
   fingerprint(): string {
     let units = '';
     for (const u of this.units) units += `${u.progress}${u.done ? '.' : u.fired ? '!' : ''}${u.pending ? `${u.pending.fn}:${u.pending.what}` : ''}|`;

@@ -7,11 +7,12 @@
 import { cpus, loadavg } from 'node:os';
 import * as fc from 'fast-check';
 import { check } from '../src/check/check.js';
-import { execute, type ExecOptions } from '../src/check/execute.js';
+import { execute, type ExecOptions } from '../src/engine/engine.js';
 import { checkParallel } from '../src/check/workers.js';
 import { bfs } from '../src/explore/bfs.js';
 import { dfs } from '../src/explore/dfs.js';
 import { pctBound, pctInput, PctStrategy } from '../src/explore/pct.js';
+import type { RandomInput } from '../src/explore/random.js';
 import { pctDrawn, randomDrawn, type Drawn } from '../src/explore/sampled.js';
 import { search } from '../src/explore/search.js';
 import type { Protocol, Variant } from '../src/protocol.js';
@@ -24,7 +25,7 @@ export const order = 30;
 const SEEDS = Array.from({ length: 20 }, (_, i) => 2000 + i);
 /** runs per seed before giving up on the first counterexample */
 const CAP = 200;
-const exec = (cpus = 2): ExecOptions => ({ cpus, maxSteps: 5000, maxPreemptions: 3, trace: false });
+const exec = (cpus = 2): ExecOptions => ({ cpus, maxSteps: 5000, maxPreemptions: 3, maxEnvSteps: 32, trace: false });
 
 interface Cell { rate: number; runs: number[]; ms: number[] }
 
@@ -121,7 +122,7 @@ function pctBounds(): string {
   for (const [depth, label] of [[1, 'depth 1: use after free behind 20 steps'], [2, 'depth 2: lost update behind 10 steps']] as const) {
     const p = canary(`canary${depth}`, depth);
     const v = p.variants[0]!;
-    const probe = new PctStrategy({ priorities: [], changes: [] }, 1, 1);
+    const probe = new PctStrategy({ priorities: [], seed: 0, changes: [] }, 1, 1);
     execute(p, v, null, probe, exec());
     const k = probe.decisions;
     const bound = pctBound(2, k, depth);
@@ -277,7 +278,7 @@ async function schedulerComparison(): Promise<string> {
   const v = findVariant(kmap, 'nested-kmap-deadlock');
   const kcRuns: number[] = [];
   const kcMs: number[] = [];
-  const fails = (c: number[]) => execute(kmap, v, wl, randomDrawn.make(c), exec()).failure !== null;
+  const fails = (c: RandomInput) => execute(kmap, v, wl, randomDrawn.make(c), exec()).failure !== null;
   for (const seed of SEEDS) {
     const t0 = performance.now();
     const d = fc.check(fc.property(randomDrawn.arb, (c) => !fails(c)), { seed, numRuns: CAP, endOnFailure: true });

@@ -184,14 +184,6 @@ export const ppInvariants: Inv[] = [
   inv({ name: `${P}fault-policy`, description: 'a PK fault is forgiven only as configured: never in STRICT, with a WARN in RELAXED, and in V-TGLX only on a page with an outstanding kmap()' }),
   inv({ name: `${P}api-use`, description: 'callers use the kmap API as documented: kmap() not in atomic context, only what is mapped is unmapped, kmap_local innermost first, nothing held at return to user or exit' }),
   inv({
-    name: `${P}preempt-count`,
-    description: 'preempt_count never goes negative',
-    check(w) {
-      const t = w.tasks.find((x) => x.preempt_count < 0);
-      if (t) return `${t.name}: preempt_count = ${t.preempt_count}`;
-    },
-  }),
-  inv({
     name: `${P}cpu-isolation`,
     description: 'an isolated (nohz_full) CPU that runs no protected-memory user is never interrupted by the protection code',
     check: (w) => w.k.pks.ghost.isolation ?? undefined,

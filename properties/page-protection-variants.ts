@@ -78,7 +78,7 @@ export const ppVariants: V[] = [
   buggy('V3-switch_to_xtra', V3, `${P}A-INV2-msr-tracks-context`, 'A.4 #1: pks_sched_in() inside __switch_to_xtra(), which runs only when a TIF work flag is set: the next task runs with the previous task\'s PKRS',
     `${S.v3}; Ira <20201218040513.GB2506510@iweiny-DESK2.sc.intel.com>`, { schedIn: 'switch_to_xtra' }),
   buggy('M-A1', V3, `${P}A-INV2-msr-tracks-context`, 'M-A1: sched-in restores PKRS from the wrong (previous) task', 'page-protection.md M-A1', { schedIn: 'prev-task' }),
-  buggy('V-GLOBAL-put_cpu_ptr', GLOBAL, `${P}preempt-count`, 'A.4 #2a: update_global_pkrs() pairs per_cpu_ptr() with put_cpu_ptr(): each forced restrict unbalances the preempt count',
+  buggy('V-GLOBAL-put_cpu_ptr', GLOBAL, 'kernel/counts', 'A.4 #2a: update_global_pkrs() pairs per_cpu_ptr() with put_cpu_ptr(): each forced restrict unbalances the preempt count',
     `tglx <87mtycqcjf.fsf@nanos.tec.linutronix.de>; ${S.global}`, { globalRestrict: 'ipi', putCpuPtr: true }, { handoff: false }),
   buggy('V-GLOBAL-remote-rmw', GLOBAL, `${P}A-INV2-msr-tracks-context`, 'A.4 #2b: update_global_pkrs() read-modify-writes the remote CPU\'s pkrs_cache and sends the value by IPI: the cache and the MSR disagree, updates are lost',
     `tglx <87mtycqcjf.fsf@nanos.tec.linutronix.de>; 01/58 race diagram`, { globalRestrict: 'remote-rmw' }, { handoff: false }),

@@ -7,16 +7,16 @@ import * as fc from 'fast-check';
 import type { Protocol, Variant } from '../protocol.js';
 import { findProtocol, findVariant } from '../protocols.js';
 import { RandomStrategy } from '../explore/random.js';
-import { ReplayStrategy } from '../explore/replay.js';
-import { ReplayDiverged, type Strategy } from '../explore/strategy.js';
-import { execute, type ExecOptions } from './execute.js';
+import { ReplayDiverged, ReplayStrategy } from '../explore/replay.js';
+import type { Strategy } from '../engine/strategy.js';
+import { execute, type ExecOptions } from '../engine/engine.js';
 import { minimize } from './minimize.js';
 import { isExhaustive, resolveOptions, type CheckOptions, type ResolvedOptions, type StrategyName } from './options.js';
 import { pctDrawn, randomDrawn, type Drawn, type PctGuarantee } from '../explore/sampled.js';
 import { search, type ExhaustiveStats } from '../explore/search.js';
 import { dfs } from '../explore/dfs.js';
 import { CoverageRecorder, type CoverageReport, type ReachableCoverage } from './coverage.js';
-import type { Execution, Failure, TraceStep } from './result.js';
+import type { Execution, Failure, TraceStep } from '../engine/result.js';
 import { decodeToken, encodeToken, type Scenario } from './token.js';
 
 export interface Stats {
@@ -31,6 +31,8 @@ export interface Stats {
   numShrinks: number;
   /** generation stopped by --time-limit before all runs were done */
   interrupted: boolean;
+  /** the bounds every run had (null preemptions: unbounded) */
+  bounds?: { preemptions: number | null; envSteps: number; steps: number };
   /** architectural events summed over all runs */
   counters: Record<string, number>;
   envOverrides: string[];
@@ -58,7 +60,11 @@ export interface Counterexample {
 }
 
 export type CheckResult =
-  | { ok: true; protocol: string; variant: string; buggy: boolean; stats: Stats }
+  | {
+    ok: true; protocol: string; variant: string; buggy: boolean; stats: Stats;
+    /** set when an exhaustive search stopped before covering its space: what stopped it. Not a pass */
+    incomplete?: string;
+  }
   | ({ ok: false; protocol: string; variant: string; buggy: boolean; stats: Stats } & Counterexample);
 
 export function check(options: CheckOptions): CheckResult {
@@ -66,24 +72,31 @@ export function check(options: CheckOptions): CheckResult {
   const protocol = findProtocol(o.protocol);
   const variant = findVariant(protocol, o.variant);
   const coverage = o.coverage ? new CoverageRecorder(protocol.machine) : undefined;
-  const exec: ExecOptions = { cpus: o.cpus, maxSteps: o.maxSteps, maxPreemptions: o.maxPreemptions, trace: false, extraInvariants: o.invariants, coverage };
+  const exec: ExecOptions = { cpus: o.cpus, maxSteps: o.maxSteps, maxPreemptions: o.maxPreemptions, maxEnvSteps: o.maxEnvSteps, trace: false, extraInvariants: o.invariants, coverage };
   const workloads = protocol.workload({ cpus: o.cpus, ops: o.ops, variant });
   const head = { protocol: protocol.name, variant: variant.name, buggy: variant.buggy };
   const t0 = performance.now();
   const found = isExhaustive(o.strategy) ? exhaustive(protocol, variant, workloads, exec, o, t0) : sampled(protocol, variant, workloads, exec, o, t0);
-  const stats: Stats = { ...found.stats, timeMs: performance.now() - t0 };
+  const stats: Stats = {
+    ...found.stats, timeMs: performance.now() - t0,
+    bounds: { preemptions: Number.isFinite(o.maxPreemptions) ? o.maxPreemptions : null, envSteps: o.maxEnvSteps, steps: o.maxSteps },
+  };
   if (coverage) {
     stats.coverage = coverage.report();
     if (found.drawn) stats.coverage.reachable = reachable(protocol, variant, workloads, { ...exec, coverage: undefined }, o, found.drawn);
   }
-  if (!found.failing) return { ok: true, ...head, stats };
+  if (!found.failing) {
+    const x = stats.exhaustive;
+    const incomplete = x?.stoppedBy && `stopped by ${x.stoppedBy === 'max-states' ? `--max-states after ${x.states} states` : 'the time limit'}`;
+    return { ok: true, ...head, stats, ...(incomplete ? { incomplete } : {}) };
+  }
 
   const { workload: wl, execution } = found.failing;
   // BFS found the fewest steps already; the minimizer would trade steps for fewer preemptions
   const min = o.minimize && o.strategy !== 'bfs' ? minimize(protocol, variant, wl, execution, exec) : { workload: wl, choices: execution.choices };
   const scenario: Scenario = {
     protocol: protocol.name, variant: variant.name, cpus: o.cpus,
-    maxPreemptions: o.maxPreemptions, maxSteps: o.maxSteps, workload: min.workload, choices: min.choices,
+    maxPreemptions: o.maxPreemptions, maxSteps: o.maxSteps, maxEnvSteps: o.maxEnvSteps, workload: min.workload, choices: min.choices,
   };
   const cx = counterexample(protocol, variant, scenario, o.invariants);
   if (!cx) throw new Error('internal: the shrunk counterexample did not reproduce');
@@ -96,6 +109,13 @@ interface Found {
   /** random/pct: how their strategies are drawn */
   drawn?: Drawn<unknown>;
 }
+
+/**
+ * how long fast-check may shrink after the first failure: past it every shrink candidate counts
+ * as passing, so shrinking ends at once with the smallest failure so far (the replay minimizer
+ * takes over from there)
+ */
+const SHRINK_MS = 5000;
 
 /** runs of a sampled strategy on one workload, for its share of the DFS-reachable states */
 const REACH_RUNS = 200;
@@ -128,6 +148,7 @@ function sampled(protocol: Protocol, variant: Variant, workloads: fc.Arbitrary<u
   let first: { run: number; ms: number } | undefined;
   const counters: Record<string, number> = {};
   const prop = fc.property(workloads, drawn.arb, (wl, input) => {
+    if (first && performance.now() - t0 - first.ms > SHRINK_MS) return true;
     const strategy = drawn.make(input);
     const r = execute(protocol, variant, wl, strategy, exec);
     if (target === undefined) {
@@ -179,7 +200,7 @@ function exhaustive(protocol: Protocol, variant: Variant, workloads: fc.Arbitrar
 function counterexample(protocol: Protocol, variant: Variant, scenario: Scenario, invariants: CheckOptions['invariants'],
   strategy: Strategy = new ReplayStrategy(scenario.choices)): Counterexample | null {
   const r: Execution = execute(protocol, variant, scenario.workload, strategy, {
-    cpus: scenario.cpus, maxSteps: scenario.maxSteps, maxPreemptions: scenario.maxPreemptions, trace: true,
+    cpus: scenario.cpus, maxSteps: scenario.maxSteps, maxPreemptions: scenario.maxPreemptions, maxEnvSteps: scenario.maxEnvSteps, trace: true,
     extraInvariants: invariants ?? [],
   });
   if (!r.failure) return null;

@@ -6,7 +6,7 @@
  * to compare what sampled runs hit with what DFS reaches.
  */
 import type { ActorScope, AnyStateMachine } from 'xstate';
-import type { SpecRunner } from './spec.js';
+import type { SpecRunner } from '../engine/spec.js';
 
 export interface CoverageCount { covered: number; total: number; missed: string[] }
 

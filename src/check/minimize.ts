@@ -1,18 +1,21 @@
 /**
  * Replay-based minimizer, after fast-check's shrinking. It drops whole programs (elements of
- * the workload's top-level arrays, which the Protocol contract makes independent programs),
- * tries the protocol's own smaller workloads, and
- * zeroes or drops single choices (0 = keep running the CPU that ran last), keeping a candidate
- * when it reproduces the same violated invariant with fewer preemptions, or as many in fewer
- * steps.
+ * the workload's top-level arrays, which the Protocol contract makes independent programs) and
+ * tries the protocol's own smaller workloads, keeping any that still fails the same way (with
+ * the same choices, or none); then it takes preemptions out of the schedule: first in
+ * chunks, halving the chunk size as in delta debugging (Zeller, "Simplifying and Isolating
+ * Failure-Inducing Input", 2002), so a schedule with dozens of incidental preemptions loses them
+ * in a few dozen replays; then one choice at a time, zeroed (0 = keep running) or dropped. A
+ * candidate is kept when it reproduces the same violated invariant with fewer preemptions, or as
+ * many in fewer steps.
  */
 import type { Protocol, Variant } from '../protocol.js';
 import { RandomStrategy } from '../explore/random.js';
-import { execute, type ExecOptions } from './execute.js';
-import type { Execution } from './result.js';
+import { execute, type ExecOptions } from '../engine/engine.js';
+import type { Execution } from '../engine/result.js';
 
 /** executions the minimizer may spend on one counterexample */
-const BUDGET = 600;
+const BUDGET = 3000;
 
 const better = (a: Execution, b: Execution) =>
   a.preemptions < b.preemptions || (a.preemptions === b.preemptions && a.steps < b.steps);
@@ -33,25 +36,50 @@ export function minimize(protocol: Protocol, variant: Variant, workload: unknown
   let best = { workload, run: found };
   let spent = 0;
   const attempt = (wl: unknown, choices: number[], accept: (r: Execution) => boolean): boolean => {
+    if (spent >= BUDGET) return false;
     spent++;
     const r = execute(protocol, variant, wl, new RandomStrategy(choices), opts);
     if (r.failure?.invariant !== target || !accept(r)) return false;
     best = { workload: wl, run: r };
     return true;
   };
+  const fewer = (r: Execution) => better(r, best.run);
+
+  /** Zeroes chunks of the nonzero choices, halving the chunk size down to single choices. */
+  const zeroChunks = (): boolean => {
+    let improved = false;
+    let nonzero = best.run.choices.flatMap((c, i) => (c !== 0 ? [i] : []));
+    for (let size = Math.ceil(nonzero.length / 2); size >= 1 && spent < BUDGET; size = size === 1 ? 0 : Math.ceil(size / 2)) {
+      for (let start = 0; start < nonzero.length && spent < BUDGET; start += size) {
+        const zero = new Set(nonzero.slice(start, start + size));
+        if (attempt(best.workload, best.run.choices.map((c, i) => (zero.has(i) ? 0 : c)), fewer)) {
+          improved = true;
+          nonzero = best.run.choices.flatMap((c, i) => (c !== 0 ? [i] : []));
+          start -= size; // the same position now holds the next chunk
+        }
+      }
+    }
+    return improved;
+  };
+
+  /** A smaller workload that still fails is progress whatever its schedule: keep the choices, or keep running throughout. */
+  const smallerWorkload = (): boolean => {
+    for (const wl of [...withoutOneProgram(best.workload), ...(protocol.shrinkWorkload?.(best.workload) ?? [])]) {
+      if (spent >= BUDGET) return false;
+      if (attempt(wl, best.run.choices, () => true) || attempt(wl, [], () => true)) return true;
+    }
+    return false;
+  };
+
   let improved = true;
   while (improved && spent < BUDGET) {
     improved = false;
-    for (const wl of [...withoutOneProgram(best.workload), ...(protocol.shrinkWorkload?.(best.workload) ?? [])]) {
-      if (spent >= BUDGET) break;
-      if (attempt(wl, best.run.choices, (r) => r.steps <= best.run.steps)) { improved = true; break; }
-    }
+    while (smallerWorkload()) improved = true;
+    if (zeroChunks()) improved = true;
     for (let i = best.run.choices.length - 1; i >= 0 && spent < BUDGET; i--) {
       const c = best.run.choices;
       if (i >= c.length) continue;
-      const keep = (r: Execution) => better(r, best.run);
-      if (attempt(best.workload, [...c.slice(0, i), ...c.slice(i + 1)], keep)) { improved = true; continue; }
-      if (c[i] !== 0 && attempt(best.workload, c.map((v, j) => (j === i ? 0 : v)), keep)) improved = true;
+      if (attempt(best.workload, [...c.slice(0, i), ...c.slice(i + 1)], fewer)) improved = true;
     }
   }
   return { workload: best.workload, choices: best.run.choices };

@@ -3,6 +3,9 @@ import type { Invariant } from '../protocol.js';
 
 export const STRATEGIES = ['random', 'pct', 'dfs', 'bfs'] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
+/** simulated CPUs a check may have: one per process of a model, as a model checker allows */
+export const MAX_CPUS = 64;
+
 export const isExhaustive = (s: StrategyName) => s === 'dfs' || s === 'bfs';
 
 export interface CheckOptions {
@@ -40,8 +43,13 @@ export interface CheckOptions {
   ops?: number;
   /** default none: stop generating new runs after this many seconds */
   timeLimit?: number;
-  /** default 3: involuntary context switches per run (the preemption bound B of dfs/bfs) */
+  /**
+   * default none for random and pct, 2 for dfs/bfs: preemptions per run, i.e. decisions that
+   * switch away from a unit that could have gone on (the preemption bound B of dfs/bfs)
+   */
   maxPreemptions?: number;
+  /** default 32: environment actions (speculative fills, write-backs) per run */
+  maxEnvSteps?: number;
   /** default 5000: steps after which a run is reported as a livelock */
   maxSteps?: number;
   /** default []: extra invariants checked with the protocol's own */
@@ -100,10 +108,11 @@ export function resolveOptions(o: CheckOptions): ResolvedOptions {
     reduction: o.reduction ?? false,
     coverage: o.coverage ?? false,
     seed: positive('seed', seed, -0x80000000, 0x7fffffff),
-    cpus: positive('cpus', o.cpus ?? 2, 1, 8),
+    cpus: positive('cpus', o.cpus ?? 2, 1, MAX_CPUS),
     ops: positive('ops', o.ops ?? 6, 1, 64),
     timeLimit: o.timeLimit,
-    maxPreemptions: positive('max preemptions', o.maxPreemptions ?? 3, 0, 64),
+    maxPreemptions: o.maxPreemptions === undefined ? (isExhaustive(strategy) ? 2 : Infinity) : positive('max preemptions', o.maxPreemptions, 0, 64),
+    maxEnvSteps: positive('max environment steps', o.maxEnvSteps ?? 32, 0, 10_000),
     maxSteps: positive('max steps', o.maxSteps ?? 5000, 10),
     invariants: o.invariants ?? [],
     minimize: o.minimize ?? true,

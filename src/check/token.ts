@@ -1,18 +1,22 @@
 /**
- * Replay tokens: "kc1." + base64url(deflate(JSON)). They carry the whole scenario (protocol,
- * variant, CPUs, workload) and the choices actually taken, so a replay needs nothing else and
- * does not depend on fast-check's seed/path (which break across versions).
+ * Replay tokens: "kc2." + base64url(deflate(JSON)). They carry the whole scenario (protocol,
+ * variant, CPUs, bounds, workload) and the choices actually taken, so a replay needs nothing else
+ * and does not depend on fast-check's seed/path (which break across versions). kc1 tokens came
+ * from a kcheck whose scheduler offered other choices; they cannot be replayed.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { MAX_CPUS } from './options.js';
 
-export const TOKEN_PREFIX = 'kc1.';
+export const TOKEN_PREFIX = 'kc2.';
 
 export interface Scenario {
   protocol: string;
   variant: string;
   cpus: number;
+  /** Infinity: unbounded */
   maxPreemptions: number;
   maxSteps: number;
+  maxEnvSteps: number;
   workload: unknown;
   choices: number[];
 }
@@ -25,7 +29,8 @@ export class BadToken extends Error {
 }
 
 export function encodeToken(s: Scenario): string {
-  const body = JSON.stringify([s.protocol, s.variant, s.cpus, s.maxPreemptions, s.maxSteps, s.workload, s.choices]);
+  const bound = Number.isFinite(s.maxPreemptions) ? s.maxPreemptions : null;
+  const body = JSON.stringify([s.protocol, s.variant, s.cpus, bound, s.maxSteps, s.maxEnvSteps, s.workload, s.choices]);
   return TOKEN_PREFIX + deflateRawSync(Buffer.from(body, 'utf8'), { level: 9 }).toString('base64url');
 }
 
@@ -35,7 +40,7 @@ export function decodeToken(token: string): Scenario {
   const t = token.trim();
   if (!t.startsWith(TOKEN_PREFIX)) {
     const m = /^kc(\d+)\./.exec(t);
-    throw new BadToken(m ? `version kc${m[1]} is not supported (this kcheck reads kc1)` : `it must start with '${TOKEN_PREFIX}'`);
+    throw new BadToken(m ? `version kc${m[1]} is not supported (this kcheck reads ${TOKEN_PREFIX.slice(0, -1)})` : `it must start with '${TOKEN_PREFIX}'`);
   }
   const b64 = t.slice(TOKEN_PREFIX.length);
   if (!/^[A-Za-z0-9_-]+$/.test(b64)) throw new BadToken('it contains characters outside base64url');
@@ -45,12 +50,13 @@ export function decodeToken(token: string): Scenario {
   } catch {
     throw new BadToken('its payload does not decompress to JSON (truncated or mistyped?)');
   }
-  if (!Array.isArray(parsed) || parsed.length !== 7) throw new BadToken('its payload has the wrong shape');
-  const [protocol, variant, cpus, maxPreemptions, maxSteps, workload, choices] = parsed as unknown[];
+  if (!Array.isArray(parsed) || parsed.length !== 8) throw new BadToken('its payload has the wrong shape');
+  const [protocol, variant, cpus, maxPreemptions, maxSteps, maxEnvSteps, workload, choices] = parsed as unknown[];
   if (typeof protocol !== 'string' || typeof variant !== 'string') throw new BadToken('protocol and variant must be names');
   // the same ranges resolveOptions() accepts
-  if (!isNat(cpus) || cpus < 1 || cpus > 8) throw new BadToken('cpus must be from 1 to 8');
-  if (!isNat(maxPreemptions) || maxPreemptions > 64 || !isNat(maxSteps) || maxSteps < 10) throw new BadToken('its bounds are out of range');
+  if (!isNat(cpus) || cpus < 1 || cpus > MAX_CPUS) throw new BadToken(`cpus must be from 1 to ${MAX_CPUS}`);
+  if (!(maxPreemptions === null || (isNat(maxPreemptions) && maxPreemptions <= 64)) || !isNat(maxSteps) || maxSteps < 10
+    || !isNat(maxEnvSteps) || maxEnvSteps > 10_000) throw new BadToken('its bounds are out of range');
   if (!Array.isArray(choices) || !choices.every(isNat)) throw new BadToken('choices must be natural numbers');
-  return { protocol, variant, cpus, maxPreemptions, maxSteps, workload, choices: choices as number[] };
+  return { protocol, variant, cpus, maxPreemptions: maxPreemptions ?? Infinity, maxSteps, maxEnvSteps, workload, choices: choices as number[] };
 }

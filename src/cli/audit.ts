@@ -3,7 +3,7 @@
  * every correct variant must hold. A table shows what caught what, how fast, and how short.
  */
 import { check, type CheckResult } from '../check/check.js';
-import type { Variant } from '../protocol.js';
+import { asExpected, type Variant } from '../protocol.js';
 import { findProtocol, protocols } from '../protocols.js';
 import { EXIT, json, out, progress, stdoutColors } from './shared.js';
 
@@ -30,7 +30,7 @@ function row(r: CheckResult, v: Variant): AuditRow {
     runsToFailure: r.stats.firstFailureRun ?? null,
     msToFailure: r.stats.timeToFailureMs === undefined ? null : Math.round(r.stats.timeToFailureMs),
     steps: r.ok ? null : r.steps, preemptions: r.ok ? null : r.preemptions,
-    pass: r.buggy ? caughtBy !== null && (caughtBy === v.expect || (v.alsoCaughtBy ?? []).includes(caughtBy)) : r.ok,
+    pass: asExpected(v, caughtBy),
   };
 }
 

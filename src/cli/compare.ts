@@ -6,8 +6,10 @@
  */
 import * as fc from 'fast-check';
 import { check, type CheckResult } from '../check/check.js';
-import { execute } from '../check/execute.js';
-import { RandomStrategy } from '../explore/random.js';
+import { resolveOptions } from '../check/options.js';
+import { execute } from '../engine/engine.js';
+import { DrawnRandomStrategy, randomInput } from '../explore/random.js';
+import { asExpected, type Variant } from '../protocol.js';
 import { findProtocol, findVariant } from '../protocols.js';
 import { EXIT, json, out, progress, stdoutColors } from './shared.js';
 
@@ -45,10 +47,10 @@ function costs(counters: Record<string, number>, runs: number): Pick<CompareRow,
   return { per, cost, info };
 }
 
-function row(r: CheckResult, expect: string | undefined): CompareRow {
+function row(r: CheckResult, v: Variant): CompareRow {
   const verdict = r.ok ? 'holds' : r.failure.invariant;
   return {
-    variant: r.variant, buggy: r.buggy, verdict, asExpected: r.buggy ? verdict === expect : r.ok,
+    variant: r.variant, buggy: r.buggy, verdict, asExpected: asExpected(v, r.ok ? null : r.failure.invariant),
     runs: r.stats.runs, ...costs(r.stats.counters, r.stats.runs),
   };
 }
@@ -60,15 +62,15 @@ function row(r: CheckResult, expect: string | undefined): CompareRow {
 function onSharedWorkloads(protocol: string, flags: CompareFlags, onVariant?: (name: string) => void): CompareRow[] {
   const p = findProtocol(protocol);
   const ref = findVariant(p, flags.workload);
-  const cpus = flags.cpus ?? 2;
-  const pairs = fc.sample(fc.tuple(p.workload({ cpus, ops: 6, variant: ref }), fc.array(fc.nat({ max: 0xff }), { maxLength: 256 })),
-    { numRuns: flags.runs ?? 500, seed: flags.seed ?? 1 });
+  const o = resolveOptions({ protocol, cpus: flags.cpus, seed: flags.seed ?? 1, runs: flags.runs ?? 500 });
+  const pairs = fc.sample(fc.tuple(p.workload({ cpus: o.cpus, ops: o.ops, variant: ref }), randomInput), { numRuns: o.runs, seed: o.seed });
+  const exec = { cpus: o.cpus, maxSteps: o.maxSteps, maxPreemptions: o.maxPreemptions, maxEnvSteps: o.maxEnvSteps, trace: false };
   return p.variants.filter((v) => !flags.correct || !v.buggy).map((v) => {
     onVariant?.(v.name);
     const counters: Record<string, number> = {};
     const failed = new Map<string, number>();
     for (const [wl, sched] of pairs) {
-      const r = execute(p, v, wl, new RandomStrategy(sched), { cpus, maxSteps: 5000, maxPreemptions: 3, trace: false });
+      const r = execute(p, v, wl, new DrawnRandomStrategy(sched), exec);
       for (const k in r.counters) counters[k] = (counters[k] ?? 0) + r.counters[k]!;
       if (r.failure) failed.set(r.failure.invariant, (failed.get(r.failure.invariant) ?? 0) + 1);
     }
@@ -86,7 +88,7 @@ export function compareRows(protocol: string, flags: CompareFlags, onVariant?: (
   return p.variants.filter((v) => !flags.correct || !v.buggy).map((v) => {
     onVariant?.(v.name);
     const r = check({ protocol: p.name, variant: v.name, runs: flags.runs ?? 500, seed, cpus: flags.cpus, minimize: false });
-    return row(r, v.expect);
+    return row(r, v);
   });
 }
 

@@ -1,8 +1,17 @@
+import { kernelInvariants } from '../../properties/kernel.js';
 import { protocols } from '../protocols.js';
 import { json, out, stdoutColors } from './shared.js';
 
+/** What the engine checks for every protocol, besides the protocol's own invariants. */
+const EVERY_PROTOCOL = [
+  ...kernelInvariants.map((i) => ({ name: i.name, description: i.description, checked: 'after every step' })),
+  { name: 'kernel/progress', description: 'every thread finishes: no deadlock (nothing can run), no livelock (the step budget runs out)', checked: 'by the engine' },
+  { name: 'kernel/BUG', description: 'the kernel never hits a BUG()', checked: 'by the engine' },
+];
+
 export function listCommand(opts: { json?: boolean }): number {
   const data = {
+    everyProtocol: EVERY_PROTOCOL,
     protocols: protocols.map((p) => ({
       name: p.name,
       description: p.description,
@@ -22,6 +31,8 @@ export function listCommand(opts: { json?: boolean }): number {
     return 0;
   }
   const c = stdoutColors();
+  out(`${c.bold('every protocol')}: what the engine checks besides each protocol's own invariants`);
+  for (const i of EVERY_PROTOCOL) out(`    ${c.bold(i.name)} ${c.dim(`(${i.checked})`)}: ${i.description}`);
   for (const p of data.protocols) {
     out(`${c.bold(p.name)}: ${p.description}`);
     out(c.bold('  variants'));

@@ -50,9 +50,9 @@ export async function loadInvariants(file: string): Promise<Invariant[]> {
 /** An exception from a user's check names the file it came from (the engine adds the invariant). */
 function namingFile(inv: Invariant, file: string): Invariant['check'] {
   const check = inv.check!;
-  return (w, spec) => {
+  return (w, spec, ghost) => {
     try {
-      return check(w, spec);
+      return check(w, spec, ghost);
     } catch (e) {
       throw new Error(`${firstLine(e)} (in ${file})`);
     }

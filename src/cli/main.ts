@@ -4,9 +4,9 @@
  * (always one line on stderr, never a stack trace).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { BadInput, STRATEGIES } from '../check/options.js';
+import { BadInput, MAX_CPUS, STRATEGIES } from '../check/options.js';
 import { BadToken } from '../check/token.js';
-import { InvariantThrew } from '../check/execute.js';
+import { InvariantThrew } from '../engine/engine.js';
 import { auditCommand } from './audit.js';
 import { compareCommand } from './compare.js';
 import { listCommand } from './list.js';
@@ -29,7 +29,7 @@ program.command('list')
 const common = (cmd: Command) => cmd
   .addOption(new Option('--runs <n>', 'executions per variant (default 1000)').argParser(intFlag(1, 1e9)))
   .addOption(new Option('--seed <s>', 'fast-check seed (default random)').argParser(intFlag(-0x80000000, 0x7fffffff)))
-  .addOption(new Option('--cpus <n>', 'simulated CPUs (default 2)').argParser(intFlag(1, 8)))
+  .addOption(new Option('--cpus <n>', 'simulated CPUs (default 2)').argParser(intFlag(1, MAX_CPUS)))
   .option('--json', 'print the results as JSON');
 
 common(program.command('run')
@@ -41,7 +41,8 @@ common(program.command('run')
   .option('--invariants <file>', 'extra invariants from a .ts/.js file')
   .addOption(new Option('--strategy <name>', 'random | pct | dfs | bfs (default random; see docs/strategies.md)').choices(STRATEGIES))
   .addOption(new Option('--depth <d>', 'pct: bug depth d, d-1 priority change points (default 3)').argParser(intFlag(1, 16)))
-  .addOption(new Option('--preemption-bound <b>', 'involuntary context switches per run; dfs/bfs explore all schedules within it (default 3)').argParser(intFlag(0, 64)))
+  .addOption(new Option('--preemption-bound <b>', 'preemptions per run (switches away from a unit that could go on); default none for random/pct, 2 for dfs/bfs').argParser(intFlag(0, 64)))
+  .addOption(new Option('--env-steps <n>', 'environment actions (speculative fills, write-backs) per run (default 32)').argParser(intFlag(0, 10_000)))
   .addOption(new Option('--max-states <n>', 'dfs/bfs: stop after this many distinct states (default 200000)').argParser(intFlag(1, 1e9)))
   .option('--reduction', 'dfs: sleep-set partial-order reduction (default off; see docs/strategies.md)')
   .option('--coverage', 'measure statechart state, transition and transition-pair coverage')
@@ -51,7 +52,7 @@ common(program.command('run')
 
 program.command('replay')
   .description('re-execute a counterexample token: exit 1 if it still fails, 0 if it now holds')
-  .argument('<token>', 'a kc1.… token from a report')
+  .argument('<token>', 'a kc2.… token from a report')
   .option('--json', 'print the result as JSON')
   .option('--invariants <file>', 'extra invariants from a .ts/.js file')
   .action(async (token: string, o) => { process.exitCode = await replayCommand(token, o); });

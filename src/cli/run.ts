@@ -19,6 +19,7 @@ export interface RunFlags {
   strategy?: StrategyName;
   depth?: number;
   preemptionBound?: number;
+  envSteps?: number;
   maxStates?: number;
   coverage?: boolean;
   reduction?: boolean;
@@ -53,7 +54,7 @@ export async function runCommand(names: string[], flags: RunFlags): Promise<numb
   for (const { p, v } of todo) {
     const options: CheckOptions = {
       protocol: p.name, variant: v.name, runs: flags.runs, seed: flags.seed, cpus: flags.cpus, ops: flags.ops,
-      timeLimit: flags.timeLimit, strategy: flags.strategy, depth: flags.depth, maxPreemptions: flags.preemptionBound,
+      timeLimit: flags.timeLimit, strategy: flags.strategy, depth: flags.depth, maxPreemptions: flags.preemptionBound, maxEnvSteps: flags.envSteps,
       maxStates: flags.maxStates, coverage: flags.coverage, reduction: flags.reduction,
     };
     let r: CheckResult;
@@ -67,7 +68,8 @@ export async function runCommand(names: string[], flags: RunFlags): Promise<numb
     results.push(r);
     if (!flags.json) out(renderCheck(r, c).join('\n'));
   }
-  const ok = results.every((r) => r.ok);
-  if (flags.json) json({ ok, results });
-  return ok ? EXIT.holds : EXIT.counterexample;
+  const failed = results.some((r) => !r.ok);
+  const incomplete = results.some((r) => r.ok && r.incomplete);
+  if (flags.json) json({ ok: !failed && !incomplete, results });
+  return failed ? EXIT.counterexample : incomplete ? EXIT.incomplete : EXIT.holds;
 }

@@ -7,7 +7,8 @@ import { findProtocol } from '../protocols.js';
 import { colorEnabled, colors, type Colors } from '../report/text.js';
 import { loadInvariants } from './load-invariants.js';
 
-export const EXIT = { holds: 0, counterexample: 1, badInput: 2 } as const;
+/** 0 holds, 1 counterexample (or a failed audit row), 2 bad input, 3 an exhaustive search stopped by a bound before it covered its space */
+export const EXIT = { holds: 0, counterexample: 1, badInput: 2, incomplete: 3 } as const;
 
 export const out = (line = '') => process.stdout.write(`${line}\n`);
 export const json = (v: unknown) => out(JSON.stringify(v, null, 2));

@@ -6,9 +6,10 @@
  * choice, stopped at the next scheduling decision. No reduction (a sleep set is a property of
  * a DFS path); equal states are merged through the visited set.
  */
-import type { Engine } from '../check/execute.js';
-import type { Execution } from '../check/result.js';
+import type { Engine } from '../engine/engine.js';
+import type { Execution } from '../engine/result.js';
 import type { Protocol, Variant } from '../protocol.js';
+import { Recorder } from '../engine/record.js';
 import { executeWith, hash53, PRUNED, type EngineAware, type ExhaustiveOptions, type ExhaustiveResult } from './exhaustive.js';
 
 interface Frontier { path: number[]; n: number }
@@ -41,11 +42,12 @@ export function bfs(protocol: Protocol, variant: Variant, workload: unknown, o: 
   let executions = 0;
   let steps = 0;
   let best: Execution | null = null;
+  const record = new Recorder({ history: true });
 
   /** Runs `path`; a new decision state joins the frontier, an end is checked for a violation. */
   const visit = (path: number[]): void => {
     const s = new ToNextDecision(path);
-    const { r, engine } = executeWith(protocol, variant, workload, s, { ...o.exec, track: undefined });
+    const { r, engine } = executeWith(protocol, variant, workload, s, { ...o.exec, record });
     executions++;
     steps += engine.steps;
     if (r) {

@@ -11,9 +11,9 @@
  * state revisited with a sleep set that is not a superset of its first one is explored again
  * with the intersection (the usual combination, sound for state reachability).
  */
-import type { Engine } from '../check/execute.js';
+import type { Engine } from '../engine/engine.js';
 import type { Protocol, Variant } from '../protocol.js';
-import { dependent, EVERYTHING, FootprintRecorder, type Footprint } from './footprint.js';
+import { dependent, EVERYTHING, Recorder, type Footprint } from '../engine/record.js';
 import { executeWith, hash53, PRUNED, type EngineAware, type ExhaustiveOptions, type ExhaustiveResult } from './exhaustive.js';
 
 interface Node {
@@ -31,8 +31,9 @@ const UNKNOWN: Footprint = { reads: [EVERYTHING], writes: [EVERYTHING] };
 export function dfs(protocol: Protocol, variant: Variant, workload: unknown, o: ExhaustiveOptions): ExhaustiveResult {
   const reduction = o.reduction ?? false;
   const cache = o.cache ?? true;
-  const track = reduction ? new FootprintRecorder() : undefined;
-  const exec = { ...o.exec, track };
+  const record = new Recorder({ history: true, footprints: reduction });
+  const track = reduction ? record : undefined;
+  const exec = { ...o.exec, record };
   /** state hash -> keys asleep when it was (last) explored */
   const visited = new Map<number, Set<string>>();
   const stack: Node[] = [];

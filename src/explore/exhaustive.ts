@@ -1,14 +1,16 @@
 /**
- * What the exhaustive strategies (dfs.ts, bfs.ts) share: stateless search by re-executing
- * choice prefixes through the Engine, a visited set of state fingerprints, and the result.
+ * What the exhaustive strategies (dfs.ts, bfs.ts) share: search by re-executing choice prefixes
+ * through the Engine, a visited set of state fingerprints, and the result. Every execution
+ * records what each step reads (engine/record.ts), so that a state includes what each thread
+ * keeps in its generator's locals: merging is sound whatever kernel code keeps there.
  */
-import { Engine, type ExecOptions } from '../check/execute.js';
-import type { Execution } from '../check/result.js';
+import { Engine, type ExecOptions } from '../engine/engine.js';
+import type { Execution } from '../engine/result.js';
 import type { Protocol, Variant } from '../protocol.js';
-import { StrategySignal, type Strategy } from './strategy.js';
+import { StrategySignal, type Strategy } from '../engine/strategy.js';
 
 export interface ExhaustiveOptions {
-  /** engine options; `maxPreemptions` is the preemption bound B of the search */
+  /** engine options (without a recorder: the search brings its own); `maxPreemptions` is the preemption bound B */
   exec: ExecOptions;
   /** stop after this many distinct states (the result then says it is incomplete) */
   maxStates: number;
@@ -31,7 +33,7 @@ export interface ExhaustiveResult {
   executions: number;
   /** engine steps over all those executions */
   steps: number;
-  /** false when max-states stopped the search */
+  /** false when max-states, the time limit or a violation stopped the search */
   complete: boolean;
   /** the first violating execution found (BFS: one with the fewest steps) */
   failure: Execution | null;

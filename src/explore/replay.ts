@@ -1,4 +1,11 @@
-import { ReplayDiverged, type Strategy } from './strategy.js';
+import { StrategySignal, type Strategy } from '../engine/strategy.js';
+
+export class ReplayDiverged extends StrategySignal {
+  constructor(why: string) {
+    super(`replay diverged from the program: ${why}`);
+    this.name = 'ReplayDiverged';
+  }
+}
 
 /** Follows a recorded schedule exactly; any disagreement with the program fails loudly. */
 export class ReplayStrategy implements Strategy {

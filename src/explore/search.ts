@@ -4,8 +4,8 @@
  * budget, or the last workload.
  */
 import * as fc from 'fast-check';
-import type { ExecOptions } from '../check/execute.js';
-import type { Execution } from '../check/result.js';
+import type { ExecOptions } from '../engine/engine.js';
+import type { Execution } from '../engine/result.js';
 import type { Protocol, Variant } from '../protocol.js';
 import { bfs } from './bfs.js';
 import { dfs } from './dfs.js';
@@ -27,7 +27,12 @@ export interface ExhaustiveStats {
   statesPerSec: number;
   /** why the search ended before every workload was explored completely */
   stoppedBy?: 'max-states' | 'time-limit';
+  /** the workloads explored, as the report prints them (one list of lines each), at most MAX_LISTED */
+  explored: string[][];
 }
+
+/** workloads listed by name in a report (the count says how many there were) */
+const MAX_LISTED = 20;
 
 export interface SearchResult {
   stats: ExhaustiveStats;
@@ -39,8 +44,9 @@ export function search(protocol: Protocol, variant: Variant, workloads: fc.Arbit
   const t0 = performance.now();
   const stats: ExhaustiveStats = {
     kind: o.kind, preemptionBound: exec.maxPreemptions, reduction: o.kind === 'dfs' && o.reduction,
-    completeWorkloads: 0, workloads: 0, states: 0, transitions: 0, executions: 0, steps: 0, statesPerSec: 0,
+    completeWorkloads: 0, workloads: 0, states: 0, transitions: 0, executions: 0, steps: 0, statesPerSec: 0, explored: [],
   };
+  const describe = (wl: unknown) => protocol.describe?.(wl) ?? [JSON.stringify(wl)];
   let failing: SearchResult['failing'] = null;
   for (const wl of fc.sample(workloads, { seed: o.seed, numRuns: o.runs })) {
     const budget = o.maxStates - stats.states;
@@ -49,6 +55,7 @@ export function search(protocol: Protocol, variant: Variant, workloads: fc.Arbit
     const run = o.kind === 'dfs' ? dfs : bfs;
     const r = run(protocol, variant, wl, { exec, maxStates: budget, reduction: o.reduction, ...(o.deadline ? { deadline: o.deadline } : {}) });
     stats.workloads++;
+    if (stats.explored.length < MAX_LISTED) stats.explored.push(describe(wl));
     stats.states += r.states;
     stats.transitions += r.transitions;
     stats.executions += r.executions;

@@ -6,7 +6,7 @@
 import pc from 'picocolors';
 import type { CheckResult, Counterexample, Stats } from '../check/check.js';
 import type { CoverageReport } from '../check/coverage.js';
-import type { TraceStep } from '../check/result.js';
+import type { TraceStep } from '../engine/result.js';
 
 export interface Colors { bold(s: string): string; dim(s: string): string; red(s: string): string; green(s: string): string; yellow(s: string): string; cyan(s: string): string }
 
@@ -33,7 +33,7 @@ const TAIL = 60;
 export function renderTrace(trace: TraceStep[], cpus: number, c: Colors): string[] {
   const out: string[] = [];
   const header = Array.from({ length: cpus }, (_, i) => String(i)).join('');
-  out.push(c.dim(`  step  ${header.padEnd(cpus)}  (lanes: cpu0..cpu${cpus - 1}; ● runs the step, ⇄ marks a switch of runner)`));
+  out.push(c.dim(`  step  ${header.padEnd(cpus)}  (lanes: cpu0..cpu${cpus - 1}; ● runs the step; ⇄ a preemption, · another unit goes on after one stopped)`));
   // a livelock runs to the step budget: its start and its repeating end tell the story
   const shown = trace.length > HEAD + TAIL ? [...trace.slice(0, HEAD), null, ...trace.slice(-TAIL)] : trace;
   for (const s of shown) {
@@ -41,7 +41,7 @@ export function renderTrace(trace: TraceStep[], cpus: number, c: Colors): string
       out.push(c.yellow(`  … ${trace.length - HEAD - TAIL} steps not shown (--json has the whole trace) …`));
       continue;
     }
-    const mark = s.switched && s.i > 0 ? c.yellow('⇄') : ' ';
+    const mark = s.preempted ? c.yellow('⇄') : s.switched && s.i > 0 ? '·' : ' ';
     out.push(`  ${String(s.i).padStart(4)}  ${lanes(s, cpus)} ${mark} ${c.cyan(s.ctx.padEnd(13))} ${c.bold(s.fn)}: ${s.what}`);
     const pad = ' '.repeat(9 + cpus + 16);
     for (const ch of s.changes) out.push(c.dim(`${pad}${ch}`));
@@ -60,36 +60,62 @@ export function renderCounterexample(cx: Counterexample, c: Colors): string[] {
   if (f.specState) out.push(`  spec state that refused ${f.event}: ${f.specState}`);
   out.push('', c.bold('workload:'));
   for (const line of cx.workload) out.push(`  ${line}`);
-  out.push('', c.bold(`counterexample: ${cx.steps} steps, ${cx.preemptions} scheduler choice(s) other than "keep running"`));
+  out.push('', c.bold(`counterexample: ${cx.steps} steps, ${cx.preemptions} preemption(s)`) + c.dim(' (a preemption switches away from a unit that could have gone on; ⇄ marks it)'));
   out.push(...renderTrace(cx.trace, cx.scenario.cpus, c));
   out.push('', `replay: ${c.bold(`npx kcheck replay ${cx.token}`)}`);
   return out;
 }
 
-function renderStats(s: Stats, c: Colors): string {
+/** The bounds every run had: what a reader needs to know a deeper bug was out of reach. */
+export function renderBounds(s: Stats): string {
+  const b = s.bounds;
+  if (!b) return '';
+  return `bounds per run: ${b.preemptions === null ? 'preemptions unbounded' : `≤ ${b.preemptions} preemption(s)`}, ≤ ${b.envSteps} environment action(s), livelock after ${b.steps} steps`;
+}
+
+function renderStats(s: Stats, c: Colors): string[] {
   const rate = s.timeMs > 0 ? Math.round((s.steps / s.timeMs) * 1000) : 0;
   const env = s.envOverrides.length ? c.yellow(` [env: ${s.envOverrides.join(' ')}]`) : '';
   const costs = Object.entries(s.counters).map(([k, v]) => `${k}=${v}`).join(' ');
-  return c.dim(`${s.runs} runs, ${s.steps} steps in ${(s.timeMs / 1000).toFixed(2)} s (${rate} steps/s), seed ${s.seed}${s.interrupted ? ', stopped by time limit' : ''}${costs ? `, events: ${costs}` : ''}`) + env;
+  const bounds = renderBounds(s);
+  return [c.dim(`${s.runs} runs, ${s.steps} steps in ${(s.timeMs / 1000).toFixed(2)} s (${rate} steps/s), seed ${s.seed}${s.interrupted ? ', stopped by time limit' : ''}${costs ? `, events: ${costs}` : ''}`) + env,
+    ...(bounds ? [c.dim(bounds)] : [])];
 }
 
 const pct = (p: number) => (p >= 0.001 ? `${(p * 100).toPrecision(3)}%` : p.toExponential(2));
 
-/** What a green run established, in the strategy's own terms. */
+/** What a run established, in the strategy's own terms. */
 export function established(s: Stats): string {
   const x = s.exhaustive;
   if (x) {
-    const what = `all interleavings of ${x.completeWorkloads === 1 ? 'this workload' : `${x.completeWorkloads} workloads`} with ≤ ${x.preemptionBound} preemptions: ${x.states} states, ${x.transitions} transitions, no violation`;
-    const partial = x.stoppedBy ? ` (stopped by ${x.stoppedBy === 'max-states' ? '--max-states' : 'the time limit'} after ${x.states} states: the rest is not covered)` : '';
-    return `${x.kind.toUpperCase()}: ${x.completeWorkloads === 0 ? 'no workload explored completely' : what}${partial}; ${x.executions} executions, ${x.statesPerSec} states/s${x.reduction ? ', sleep-set reduction' : ''}`;
+    const bound = `≤ ${x.preemptionBound} preemption(s)`;
+    const cost = `${x.states} states, ${x.transitions} transitions, ${x.executions} executions, ${x.statesPerSec} states/s${x.reduction ? ', sleep-set reduction' : ''}`;
+    if (x.stoppedBy) {
+      return `${x.kind.toUpperCase()} INCOMPLETE: stopped by ${x.stoppedBy === 'max-states' ? '--max-states' : 'the time limit'}; ${x.completeWorkloads} of ${x.workloads} workload(s) explored completely `
+        + `(every interleaving with ${bound}), the rest only in part; no violation in what was explored (${cost})`;
+    }
+    return `${x.kind.toUpperCase()}: every interleaving of ${x.workloads === 1 ? 'the workload below' : `the ${x.workloads} workloads below`} with ${bound} explored, no violation (${cost})`;
   }
   const p = s.pct;
   if (p) {
-    const caveat = p.longerRuns ? `; ${p.longerRuns} run(s) took more than k decisions, the bound does not cover them` : '';
-    return `PCT: no bug of depth ≤ ${p.depth} with per-run probability ≥ 1/(n·k^(d−1)) = 1/(${p.n}·${p.k}^${p.depth - 1}) = ${pct(p.bound)} `
-      + `(n = most entities in a run, k = most scheduling decisions in the pilot runs); ${s.runs} runs give confidence ${pct(p.confidence)} for a bug every generated workload exposes${caveat}`;
+    const covered = s.runs - p.longerRuns;
+    const caveat = p.longerRuns ? `; ${p.longerRuns} run(s) took more than k decisions and are not covered` : '';
+    return `PCT depth ${p.depth}: for n = ${p.n} entities and k = ${p.k} decisions per run, each run hits a given bug of depth ≤ ${p.depth} with probability ≥ 1/(n·k^(d−1)) = ${pct(p.bound)}; `
+      + `${covered} such runs give confidence ${pct(p.confidence)} for a bug every generated workload exposes${caveat}`;
   }
   return '(random exploration: no violation in these runs; it does not prove absence of bugs)';
+}
+
+/** The workloads an exhaustive search explored. */
+function renderExplored(s: Stats, c: Colors): string[] {
+  const x = s.exhaustive;
+  if (!x) return [];
+  const out = [c.bold(`workload${x.workloads === 1 ? '' : 's'} explored${x.workloads > x.explored.length ? ` (the first ${x.explored.length} of ${x.workloads})` : ''}:`)];
+  x.explored.forEach((lines, i) => {
+    if (x.workloads > 1) out.push(`  #${i + 1}`);
+    for (const l of lines) out.push(`    ${l}`);
+  });
+  return out;
 }
 
 const share = (a: number, b: number) => `${a}/${b} (${b ? Math.round((a / b) * 100) : 0}%)`;
@@ -108,13 +134,21 @@ export function renderCoverage(cov: CoverageReport, c: Colors): string[] {
   return out;
 }
 
-export function renderCheck(r: CheckResult, c: Colors): string[] {
+/** The one-line verdict: ✓ only for what was shown. */
+function headline(r: CheckResult, c: Colors): string {
   const name = `${r.protocol}/${r.variant}${r.buggy ? ' (known-buggy variant)' : ''}`;
+  if (!r.ok) return `${c.red('✗')} ${name}: counterexample found (run ${r.stats.firstFailureRun}, shrunk ${r.stats.numShrinks} times)`;
+  if (r.incomplete) return `${c.yellow('?')} ${name}: incomplete, ${r.incomplete}: no violation found, nothing proved`;
+  if (r.stats.exhaustive) return `${c.green('✓')} ${name}: proved within the bounds below`;
+  return `${c.green('✓')} ${name}: no violation in ${r.stats.runs} runs`;
+}
+
+export function renderCheck(r: CheckResult, c: Colors): string[] {
+  const stats = renderStats(r.stats, c).map((l) => `  ${l}`);
+  const coverage = r.stats.coverage ? renderCoverage(r.stats.coverage, c) : [];
   if (r.ok) {
     const what = established(r.stats);
-    return [`${c.green('✓')} ${name}: all invariants hold`, `  ${renderStats(r.stats, c)}`, `  ${r.stats.pct || r.stats.exhaustive ? what : c.dim(what)}`,
-      ...(r.stats.coverage ? renderCoverage(r.stats.coverage, c) : [])];
+    return [headline(r, c), ...stats, `  ${r.stats.pct || r.stats.exhaustive ? what : c.dim(what)}`, ...renderExplored(r.stats, c), ...coverage];
   }
-  return [`${c.red('✗')} ${name}: counterexample found (run ${r.stats.firstFailureRun}, shrunk ${r.stats.numShrinks} times)`,
-    `  ${renderStats(r.stats, c)}`, ...(r.stats.coverage ? renderCoverage(r.stats.coverage, c) : []), '', ...renderCounterexample(r, c)];
+  return [headline(r, c), ...stats, ...coverage, '', ...renderCounterexample(r, c)];
 }

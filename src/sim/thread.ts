@@ -15,6 +15,11 @@ export interface YieldPoint {
   lock?: string;
   /** the action can happen only once this holds (spinning on a flag, waiting for an IPI) */
   until?: () => boolean;
+  /**
+   * pending softirqs of this CPU may run here, nested on this context and without an irqentry
+   * (local_bh_enable() -> do_softirq()), before the action
+   */
+  softirqs?: boolean;
 }
 
 export type Gen<R = void> = Generator<YieldPoint, R, void>;
@@ -64,6 +69,15 @@ export function WARN_ON<K, E>(x: Exec<K, E>, cond: boolean, where: string, why: 
   return cond;
 }
 
+/** WARN_ON_ONCE(): warns the first time the condition holds at this call site, then stays quiet. */
+export function WARN_ON_ONCE<K, E>(x: Exec<K, E>, cond: boolean, where: string, why: string): boolean {
+  if (cond && !x.w.warnedOnce.includes(where)) {
+    x.w.warnedOnce.push(where);
+    x.warn(`WARNING at ${where}: ${why}`);
+  }
+  return cond;
+}
+
 /** Yield before the next action. */
 export function* at(fn: string, what: string): Gen {
   yield { fn, what };
@@ -86,30 +100,65 @@ export function migrate_enable<K, E>(x: Exec<K, E>): void { x.current().migrate_
 export function pagefault_disable<K, E>(x: Exec<K, E>): void { x.current().pagefault_disabled++; }
 export function pagefault_enable<K, E>(x: Exec<K, E>): void { x.current().pagefault_disabled--; }
 
-/** prepare_to_wait(): queue the current task on `wq`; the caller still holds its locks. */
-export function prepare_to_wait<K, E>(x: Exec<K, E>, wq: string): void {
+/** add_wait_queue(): queue the current task on `wq` (it stays queued until it removes itself). */
+export function add_wait_queue<K, E>(x: Exec<K, E>, wq: string): void {
   x.current().waitOn = wq;
 }
 
+/** set_current_state(TASK_UNINTERRUPTIBLE): the next schedule() sleeps unless woken first. */
+export function set_current_state_uninterruptible<K, E>(x: Exec<K, E>): void {
+  x.current().sleeping = true;
+}
+
+/** prepare_to_wait(): queue the current task on `wq` and mark it sleeping; the caller may still hold its locks. */
+export function prepare_to_wait<K, E>(x: Exec<K, E>, wq: string): void {
+  add_wait_queue(x, wq);
+  set_current_state_uninterruptible(x);
+}
+
+/** remove_wait_queue() / finish_wait(): dequeue and set TASK_RUNNING. */
+export function finish_wait<K, E>(x: Exec<K, E>): void {
+  const t = x.current();
+  t.waitOn = null;
+  t.sleeping = false;
+}
+
 /**
- * schedule() after prepare_to_wait(): the task blocks unless a wake_up() came in between
- * (that is why the waker's waitqueue_active() check under the lock cannot lose the wake-up).
+ * schedule() after the task marked itself sleeping: it blocks unless a wake_up() came in
+ * between (that is why the waker's waitqueue_active() check under the lock cannot lose the
+ * wake-up). The task stays on the wait queue: the caller dequeues itself with finish_wait().
  */
 export function* schedule_sleep<K, E>(x: Exec<K, E>, fn: string): Gen {
-  yield { fn: 'schedule', what: `sleep on ${x.current().waitOn ?? '(already woken)'}` };
+  yield { fn: 'schedule', what: `sleep on ${x.current().waitOn ?? '(nothing)'}` };
   const t = x.current();
-  if (t.waitOn !== null) t.state = 'blocked';
+  if (t.sleeping) t.state = 'blocked';
   yield { fn, what: 'woken up' };
 }
 
+/** wake_up(): every task queued on `wq` back to TASK_RUNNING (default_wake_function; the entries stay queued). */
 export function wake_up<K>(w: World<K>, wq: string): void {
   for (const t of w.tasks) {
-    if (t.waitOn !== wq) continue;
-    t.waitOn = null;
+    if (t.waitOn !== wq || !t.sleeping) continue;
+    t.sleeping = false;
     if (t.state === 'blocked') t.state = w.cpus.some((c) => c.curr === t.id) ? 'running' : 'runnable';
   }
 }
 
 export function waitqueue_active<K>(w: World<K>, wq: string): boolean {
   return w.tasks.some((t) => t.waitOn === wq);
+}
+
+/** local_bh_disable(): softirqs stay pending on this CPU until the matching local_bh_enable(). */
+export function local_bh_disable<K, E>(x: Exec<K, E>): void {
+  x.current().softirq_disabled++;
+}
+
+/**
+ * local_bh_enable(): when the last disable is undone, pending softirqs run right here, nested on
+ * the current context and without an irqentry (do_softirq()): the engine offers them at the yield.
+ */
+export function* local_bh_enable<K, E>(x: Exec<K, E>, fn: string): Gen {
+  const t = x.current();
+  t.softirq_disabled--;
+  if (t.softirq_disabled === 0) yield { fn, what: 'local_bh_enable(): do_softirq() if pending', softirqs: true };
 }

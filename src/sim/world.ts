@@ -39,8 +39,15 @@ export interface Task {
   preempt_count: number;
   migrate_disable: number;
   pagefault_disabled: number;
-  /** wait queue this task sleeps on while blocked */
+  /** local_bh_disable() depth (the SOFTIRQ_DISABLE part of the kernel's preempt_count) */
+  softirq_disabled: number;
+  /** wait queue this task is queued on (add_wait_queue() until remove_wait_queue()/finish_wait()) */
   waitOn: string | null;
+  /**
+   * set_current_state(TASK_UNINTERRUPTIBLE) not yet undone: schedule() sleeps until a wake_up()
+   * sets the task back to TASK_RUNNING
+   */
+  sleeping: boolean;
 }
 
 export interface World<K = unknown> {
@@ -52,13 +59,13 @@ export interface World<K = unknown> {
   counters: Record<string, number>;
   /** WARN_ON splats, in order: observable kernel diagnostics */
   warnings: string[];
-  /** preemptions taken so far (bounded, so that every run terminates) */
-  preemptions: number;
+  /** WARN_ON_ONCE() call sites that have fired (their `static bool __warned`) */
+  warnedOnce: string[];
   k: K;
 }
 
 export function createWorld<K>(cpus: number, k: K): World<K> {
-  const w: World<K> = { cpus: [], tasks: [], locks: {}, counters: {}, warnings: [], preemptions: 0, k };
+  const w: World<K> = { cpus: [], tasks: [], locks: {}, counters: {}, warnings: [], warnedOnce: [], k };
   for (let c = 0; c < cpus; c++) {
     const idle = addTask(w, `swapper/${c}`, c as CpuId, true);
     idle.state = 'running';
@@ -70,7 +77,7 @@ export function createWorld<K>(cpus: number, k: K): World<K> {
 export function addTask<K>(w: World<K>, name: string, cpu: CpuId, idle = false): Task {
   const t: Task = {
     id: w.tasks.length as TaskId, name, cpu, state: 'runnable', idle,
-    preempt_count: 0, migrate_disable: 0, pagefault_disabled: 0, waitOn: null,
+    preempt_count: 0, migrate_disable: 0, pagefault_disabled: 0, softirq_disabled: 0, waitOn: null, sleeping: false,
   };
   w.tasks.push(t);
   return t;

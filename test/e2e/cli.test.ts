@@ -54,7 +54,7 @@ describe('run and replay', () => {
     const r = kcheck('run', 'kmap', '--runs', '200', '--seed', '1');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    for (const v of kmapVariants.filter((x) => !x.buggy)) expect(r.stdout).toContain(`✓ kmap/${v.name}: all invariants hold`);
+    for (const v of kmapVariants.filter((x) => !x.buggy)) expect(r.stdout).toContain(`✓ kmap/${v.name}: no violation in 200 runs`);
   });
 
   describe('a known bug (M-B5)', () => {
@@ -68,7 +68,7 @@ describe('run and replay', () => {
     test('exit 1 with a report naming the invariant and how to replay', () => {
       expect(run.code).toBe(1);
       expect(run.stdout).toContain('✗ kmap/B-INV6-pkmap-counts violated');
-      expect(run.stdout).toMatch(/^replay: npx kcheck replay kc1\.[A-Za-z0-9_-]+$/m);
+      expect(run.stdout).toMatch(/^replay: npx kcheck replay kc2\.[A-Za-z0-9_-]+$/m);
     });
 
     test('replay <token> exits 1 with the identical counterexample text', () => {
@@ -149,8 +149,8 @@ describe('bad input: exit 2, one line on stderr, no stack trace, nothing on stdo
   const cases: [string, string[], RegExp][] = [
     ['unknown protocol', ['run', 'nope'], /unknown protocol 'nope'.*kmap/],
     ['unknown variant', ['run', 'kmap', '--variant', 'nope'], /unknown variant 'nope'/],
-    ['malformed token', ['replay', 'kc1.AAAAAAAA'], /malformed replay token/],
-    ['token without prefix', ['replay', 'hello'], /malformed replay token: it must start with 'kc1\.'/],
+    ['malformed token', ['replay', 'kc2.AAAAAAAA'], /malformed replay token/],
+    ['token without prefix', ['replay', 'hello'], /malformed replay token: it must start with 'kc2\.'/],
     ['missing invariant file', ['run', 'kmap', '--runs', '10', '--invariants', 'test/fixtures/no-such-file.ts'], /no-such-file\.ts: not found/],
     ['invariant file with a syntax error', ['run', 'kmap', '--runs', '10', '--invariants', 'test/fixtures/broken-syntax-invariant.ts'], /broken-syntax-invariant\.ts does not load/],
     ['invariant file exporting a non-invariant', ['run', 'kmap', '--runs', '10', '--invariants', 'test/fixtures/not-an-invariant.ts'], /not-an-invariant\.ts: .*not an invariant/],
@@ -160,8 +160,8 @@ describe('bad input: exit 2, one line on stderr, no stack trace, nothing on stdo
     ['--time-limit -1', ['run', 'kmap', '--time-limit', '-1'], /--time-limit.*'-1'/],
     ['unknown flag', ['run', 'kmap', '--bogus'], /unknown option '--bogus'/],
     ['unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
-    ['a token whose workload is not the protocol\'s', ['replay', encodeToken({ protocol: 'kmap', variant: 'mainline', cpus: 2, maxPreemptions: 3, maxSteps: 100, workload: 5, choices: [] })], /workload is not a kmap workload/],
-    ['a token with more CPUs than the CLI allows', ['replay', encodeToken({ protocol: 'kmap', variant: 'mainline', cpus: 99, maxPreemptions: 3, maxSteps: 100, workload: { tasks: [], irqs: [] }, choices: [] })], /cpus must be from 1 to 8/],
+    ['a token whose workload is not the protocol\'s', ['replay', encodeToken({ protocol: 'kmap', variant: 'mainline', cpus: 2, maxPreemptions: 3, maxSteps: 100, maxEnvSteps: 32, workload: 5, choices: [] })], /workload is not a kmap workload/],
+    ['a token with more CPUs than the CLI allows', ['replay', encodeToken({ protocol: 'kmap', variant: 'mainline', cpus: 99, maxPreemptions: 3, maxSteps: 100, maxEnvSteps: 32, workload: { tasks: [], irqs: [] }, choices: [] })], /cpus must be from 1 to 64/],
   ];
 
   test.each(cases)('%s', (_, args, why) => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { bfs } from '../../src/explore/bfs.js';
 import { dfs } from '../../src/explore/dfs.js';
 import type { ExhaustiveOptions } from '../../src/explore/exhaustive.js';
-import type { Execution } from '../../src/check/result.js';
+import type { Execution } from '../../src/engine/result.js';
 import type { Protocol } from '../../src/protocol.js';
 import { toyProtocol, type ToyExec } from '../helpers/toy.js';
 
@@ -43,7 +43,8 @@ const lostUpdate = toyProtocol<K>({
   invariants: [{ name: 'toy/no-lost-update', description: 'v counts both increments', final: true, check: (w) => (w.k.v !== 2 ? `v = ${w.k.v}` : null) }],
 }) as unknown as Protocol;
 
-const exec = { cpus: 2, maxSteps: 100, maxPreemptions: 0, trace: true };
+/** no preemption bound: every interleaving of the two CPUs */
+const exec = { cpus: 2, maxSteps: 100, maxPreemptions: Infinity, maxEnvSteps: 0, trace: true };
 const opts = (o: Partial<ExhaustiveOptions> = {}): ExhaustiveOptions => ({ exec, maxStates: 1e6, ...o });
 const order = (r: Execution) => r.trace!.map((s) => s.what).join(' ');
 
@@ -96,7 +97,53 @@ describe('dfs and bfs find violations', () => {
 
   it('a correct program: the search completes with no violation', () => {
     const p = twoThreads(2, true);
-    expect(bfs(p, p.variants[0]!, null, opts())).toMatchObject({ complete: true, failure: null, states: 5 });
+    // each thread's reads of v tell apart which order led to a state (what a generator may
+    // keep in locals): decisions at (0,0), (1,0), (0,1) and twice at (1,1) (a read 0 and b 1,
+    // or the reverse), and each of the 6 interleavings ends in a state of its own
+    expect(bfs(p, p.variants[0]!, null, opts())).toMatchObject({ complete: true, failure: null, states: 11 });
+  });
+});
+
+/**
+ * A read-twice race held in a generator local: A reads x into `first`, then reads it again and
+ * records whether the two differ; B sets x once. B runs on cpu0, so DFS explores "B, A reads" first
+ * and meets the state "x = 1, A about to read again" there with first = 1; reached again by
+ * "A reads, B" it differs only in A's local (first = 0). A search that merged states by the World
+ * and the threads' positions alone pruned the second and reported "complete, no violation".
+ */
+const readTwice = toyProtocol<K>({
+  name: 'toy-read-twice',
+  k: () => ({ x: 0, torn: 0 }),
+  tasks: () => [
+    { name: 'B', cpu: 0, *run(x: ToyExec<K>) { yield { fn: 'B', what: 'x = 1' }; x.w.k.x = 1; } },
+    {
+      name: 'A', cpu: 1,
+      *run(x: ToyExec<K>) {
+        yield { fn: 'A', what: 'first = x' };
+        const first = x.w.k.x;
+        yield { fn: 'A', what: 'again = x' };
+        if (x.w.k.x !== first) x.w.k.torn = 1;
+      },
+    },
+  ],
+  invariants: [{ name: 'toy/read-once', description: 'A sees one value of x', check: (w) => (w.k.torn ? 'A read two values of x' : null) }],
+}) as unknown as Protocol;
+
+describe('state merging is sound for state kept in generator locals', () => {
+  it('DFS (with and without reduction) and BFS find the read-twice race; the state is not merged away', () => {
+    const v = readTwice.variants[0]!;
+    for (const reduction of [false, true]) {
+      const r = dfs(readTwice, v, null, opts({ reduction }));
+      expect(r.failure?.failure?.invariant, `reduction ${reduction}`).toBe('toy/read-once');
+      expect(r.complete).toBe(false);
+    }
+    expect(bfs(readTwice, v, null, opts()).failure?.failure?.invariant).toBe('toy/read-once');
+  });
+
+  it('a thread reading only its own variable merges as before: the grid of states of two private counters', () => {
+    const p = twoThreads(2, false);
+    // (i, j) for i, j < 2 at decisions, plus the final state: as many as the World alone tells apart
+    expect(dfs(p, p.variants[0]!, null, opts({ reduction: false }))).toMatchObject({ states: 5, complete: true });
   });
 });
 
@@ -109,7 +156,7 @@ describe('sleep-set reduction against the unreduced search on small kmap workloa
     for (const name of ['mainline', 'M-B1', 'M-B3', 'M-B5', 'M-B2-sched-out']) {
       const v = findVariant(kmap, name);
       for (const wl of fc.sample(kmap.workload({ cpus: 2, ops: 1, variant: v }), { seed: 5, numRuns: 6 })) {
-        const o = (reduction: boolean) => dfs(kmap, v, wl, { exec: { cpus: 2, maxSteps: 500, maxPreemptions: 1, trace: false }, maxStates: 3000, reduction });
+        const o = (reduction: boolean) => dfs(kmap, v, wl, { exec: { cpus: 2, maxSteps: 500, maxPreemptions: 1, maxEnvSteps: 0, trace: false }, maxStates: 3000, reduction });
         const [plain, reduced] = [o(false), o(true)];
         if (!(plain.complete || plain.failure) || !(reduced.complete || reduced.failure)) continue;
         compared++;

@@ -5,9 +5,9 @@
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src/check/check.js';
-import { execute } from '../../src/check/execute.js';
+import { execute } from '../../src/engine/engine.js';
 import { pctBound, pctInput, PctStrategy } from '../../src/explore/pct.js';
-import type { Strategy } from '../../src/explore/strategy.js';
+import type { Strategy } from '../../src/engine/strategy.js';
 import type { Protocol } from '../../src/protocol.js';
 import { toyProtocol, useProtocols, type ToyExec } from '../helpers/toy.js';
 
@@ -51,7 +51,7 @@ const lostUpdate = toyProtocol<K>({
 
 useProtocols(useAfterFree, lostUpdate);
 
-const exec = { cpus: 2, maxSteps: 200, maxPreemptions: 2, trace: false };
+const exec = { cpus: 2, maxSteps: 200, maxPreemptions: Infinity, maxEnvSteps: 0, trace: false };
 const RUNS = 1000;
 
 /** A uniformly random walk: every decision picks each runnable choice with probability 1/n. */
@@ -77,7 +77,7 @@ function pctRate(p: Protocol, depth: number, k: number): number {
 
 /** k as PctStrategy counts it: scheduling decisions of one run. */
 function decisions(p: Protocol): number {
-  const s = new PctStrategy({ priorities: [], changes: [] }, 1, 1);
+  const s = new PctStrategy({ priorities: [], seed: 0, changes: [] }, 1, 1);
   execute(p, p.variants[0]!, null, s, exec);
   return s.decisions;
 }
@@ -95,6 +95,48 @@ describe('PCT canaries', () => {
     const bound = pctBound(2, k, 2);
     expect(pctRate(lostUpdate, 2, k)).toBeGreaterThanOrEqual(bound);
     expect(pctRate(lostUpdate, 1, k)).toBe(0);
+  });
+});
+
+/**
+ * n threads on n CPUs, one step each; the bug: the last thread runs before all the others. It is
+ * of depth 1 (one ordering: its step first), so PCT hits it when that thread draws the highest
+ * priority and no change point lowers it first: about 1/n per run. Priorities drawn for the first
+ * few entities only (all others sharing the lowest) made it unreachable past 10 threads.
+ */
+function lastFirst(n: number): Protocol {
+  return toyProtocol<{ order: number[] }>({
+    name: `canary-last-first-${n}`,
+    k: () => ({ order: [] }),
+    tasks: () => Array.from({ length: n }, (_, i) => ({
+      name: `T${i}`, cpu: i,
+      *run(x: ToyExec<{ order: number[] }>) { yield { fn: 'mark', what: `T${i}` }; x.w.k.order.push(i); },
+    })),
+    invariants: [{ name: `canary-last-first-${n}/order`, description: 'the last thread never runs first', check: (w) => (w.k.order[0] === n - 1 ? `T${n - 1} ran first` : null) }],
+  }) as unknown as Protocol;
+}
+
+describe('PCT with more threads than drawn priorities', () => {
+  useProtocols(lastFirst(11));
+
+  it.each([11, 21])('%i threads: every depth finds the depth-1 bug, at about 1/n per run', (n) => {
+    const p = lastFirst(n);
+    const o = { ...exec, cpus: n };
+    for (const depth of [1, 2, 3]) {
+      const k = n;
+      const inputs = fc.sample(pctInput(depth, 8), { seed: 5, numRuns: 2000 });
+      let hits = 0;
+      for (const input of inputs) if (execute(p, p.variants[0]!, null, new PctStrategy(input, depth, k), o).failure) hits++;
+      // the bound for these n and k; 2000 runs put the observed rate well above half of it
+      expect(hits / 2000, `depth ${depth}`).toBeGreaterThan(pctBound(n, k, depth) / 2);
+    }
+  });
+
+  it('the guarantee a run reports names the n and k it was computed for', () => {
+    const r = check({ protocol: 'canary-last-first-11', strategy: 'pct', depth: 2, runs: 20, seed: 1, cpus: 11 });
+    const g = r.stats.pct!;
+    expect(g.n).toBe(11);
+    expect(g.bound).toBeCloseTo(1 / (11 * g.k));
   });
 });
 

@@ -4,7 +4,7 @@
  * ("a WRMSR per kmap", IPIs to every CPU).
  */
 import { describe, expect, test } from 'vitest';
-import { execute } from '../../src/check/execute.js';
+import { execute } from '../../src/engine/engine.js';
 import { RandomStrategy } from '../../src/explore/random.js';
 import { findProtocol, findVariant } from '../../src/protocols.js';
 import type { PpOp } from '../../src/kernel/mm/pks-callers.js';

@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import type { SnapshotFrom } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
 import { pageProtectionMachine, type Mode, type PpEvent, type PpInput } from '../../model/page-protection.machine.js';
-import { createSpecScope, SpecRunner } from '../../src/check/spec.js';
+import { createSpecScope, SpecRunner } from '../../src/engine/spec.js';
 
 type Snap = SnapshotFrom<typeof pageProtectionMachine>;
 const T = 2;

@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
 import { NO_PASID, pasidMachine, type PasidEvent } from '../../model/pasid.machine.js';
-import { SpecRunner } from '../../src/check/spec.js';
+import { SpecRunner } from '../../src/engine/spec.js';
 
 type Snap = SnapshotFrom<typeof pasidMachine>;
 

@@ -4,7 +4,7 @@
  * only pkmap state are folded into one step each: no other CPU can observe their middle.
  * "A count must never go down to zero without a TLB flush!" (kunmap_high comment).
  */
-import { BUG_ON, prepare_to_wait, schedule_sleep, spin_lock, spin_unlock, wake_up, waitqueue_active, type Gen } from '../../sim/thread.js';
+import { BUG_ON, finish_wait, prepare_to_wait, schedule_sleep, spin_lock, spin_unlock, wake_up, waitqueue_active, type Gen } from '../../sim/thread.js';
 import { inAtomic } from '../../sim/world.js';
 import { PageHighMem, prot_hook, type KmapState, type X } from './kmap-types.js';
 import { flush_tlb_kernel_range, lowmem_address, mk_pte, PKMAP_ADDR, PKMAP_NR, pte_cleared, pte_present } from './pgtable.js';
@@ -57,6 +57,7 @@ function* map_new_virtual(x: X, page: number): Gen<number> {
     prepare_to_wait(x, PKMAP_WAIT);
     spin_unlock(x, 'kmap_lock');
     yield* schedule_sleep(x, 'map_new_virtual');
+    finish_wait(x);
     yield* spin_lock(x, 'kmap_lock', 'map_new_virtual');
     // Somebody else might have mapped it while we slept
     if (k.page_address[page]) return k.page_address[page]!;

@@ -9,7 +9,9 @@ describe('resolveOptions', () => {
     vi.stubEnv('KCHECK_SEED', '');
     vi.stubEnv('KCHECK_RUNS', '');
     const o = resolveOptions({ protocol: 'kmap', seed: 5 });
-    expect(o).toMatchObject({ protocol: 'kmap', variant: undefined, runs: 1000, seed: 5, cpus: 2, ops: 6, maxPreemptions: 3, maxSteps: 5000, minimize: true, invariants: [], envOverrides: [] });
+    expect(o).toMatchObject({ protocol: 'kmap', variant: undefined, runs: 1000, seed: 5, cpus: 2, ops: 6, maxPreemptions: Infinity, maxEnvSteps: 32, maxSteps: 5000, minimize: true, invariants: [], envOverrides: [] });
+    // exhaustive strategies are bounded by default: the search must end
+    expect(resolveOptions({ protocol: 'kmap', seed: 5, strategy: 'dfs' })).toMatchObject({ runs: 1, maxPreemptions: 2 });
   });
 
   test('without a seed, picks one (a 32-bit integer) so the run can be reproduced', () => {
@@ -22,7 +24,7 @@ describe('resolveOptions', () => {
   test.each([
     ['runs 0', { runs: 0 }],
     ['cpus 0', { cpus: 0 }],
-    ['cpus 9', { cpus: 9 }],
+    ['cpus 65', { cpus: 65 }],
     ['fractional ops', { ops: 1.5 }],
     ['negative preemptions', { maxPreemptions: -1 }],
     ['a tiny step budget', { maxSteps: 5 }],

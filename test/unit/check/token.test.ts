@@ -1,4 +1,4 @@
-/** The kc1 token codec: a lossless round trip for every scenario, and loud rejection of junk. */
+/** The kc2 token codec: a lossless round trip for every scenario, and loud rejection of junk. */
 import { deflateRawSync } from 'node:zlib';
 import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
@@ -8,23 +8,24 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
   protocol: fc.string(),
   variant: fc.string(),
   // the ranges the CLI accepts (resolveOptions); the decoder rejects anything else
-  cpus: fc.integer({ min: 1, max: 8 }),
-  maxPreemptions: fc.nat({ max: 64 }),
+  cpus: fc.integer({ min: 1, max: 64 }),
+  maxPreemptions: fc.oneof(fc.nat({ max: 64 }), fc.constant(Infinity)),
   maxSteps: fc.integer({ min: 10, max: 1e9 }),
+  maxEnvSteps: fc.nat({ max: 10_000 }),
   workload: fc.jsonValue(),
   choices: fc.array(fc.nat(), { maxLength: 300 }),
 });
 
-/** a kc1 token around an arbitrary JSON payload, to reach the shape checks behind the codec */
+/** a kc2 token around an arbitrary JSON payload, to reach the shape checks behind the codec */
 const tokenOf = (payload: unknown) => TOKEN_PREFIX + deflateRawSync(Buffer.from(JSON.stringify(payload))).toString('base64url');
-const valid: unknown[] = ['kmap', 'M-B5', 2, 3, 5000, { tasks: [] }, [0, 1]];
+const valid: unknown[] = ['kmap', 'M-B5', 2, 3, 5000, 32, { tasks: [] }, [0, 1]];
 
 describe('token codec', () => {
   test('decode(encode(s)) is s, for every scenario', () => {
     fc.assert(fc.property(scenario, (s) => {
       const t = encodeToken(s);
       expect(t.startsWith(TOKEN_PREFIX)).toBe(true);
-      expect(t).toMatch(/^kc1\.[A-Za-z0-9_-]+$/); // copy-pasteable: no quoting needed in a shell
+      expect(t).toMatch(/^kc2\.[A-Za-z0-9_-]+$/); // copy-pasteable: no quoting needed in a shell
       // the workload travels as JSON (-0 becomes 0), everything else exactly
       expect(decodeToken(t)).toEqual({ ...s, workload: JSON.parse(JSON.stringify(s.workload)) });
     }));
@@ -46,21 +47,23 @@ describe('token codec', () => {
   });
 
   const malformed: [string, string, RegExp][] = [
-    ['empty', '', /must start with 'kc1\.'/],
-    ['no prefix', 'hello', /must start with 'kc1\.'/],
-    ['a future version', 'kc2.AAAA', /version kc2 is not supported/],
-    ['non-base64url characters', 'kc1.ab+/cd', /outside base64url/],
+    ['empty', '', /must start with 'kc2\.'/],
+    ['no prefix', 'hello', /must start with 'kc2\.'/],
+    ['a future version', 'kc3.AAAA', /version kc3 is not supported/],
+    ['an older version', 'kc1.AAAA', /version kc1 is not supported/],
+    ['non-base64url characters', 'kc2.ab+/cd', /outside base64url/],
     ['truncated payload', tokenOf(valid).slice(0, 12), /does not decompress|wrong shape/],
-    ['not deflated', 'kc1.AAAAAAAA', /does not decompress/],
+    ['not deflated', 'kc2.AAAAAAAA', /does not decompress/],
     ['not an array', tokenOf({ protocol: 'kmap' }), /wrong shape/],
-    ['too short an array', tokenOf(valid.slice(0, 6)), /wrong shape/],
+    ['too short an array', tokenOf(valid.slice(0, 7)), /wrong shape/],
     ['numeric protocol', tokenOf([1, ...valid.slice(1)]), /protocol and variant/],
-    ['zero cpus', tokenOf(valid.map((v, i) => (i === 2 ? 0 : v))), /cpus must be from 1 to 8/],
-    ['more cpus than the CLI allows', tokenOf(valid.map((v, i) => (i === 2 ? 99 : v))), /cpus must be from 1 to 8/],
+    ['zero cpus', tokenOf(valid.map((v, i) => (i === 2 ? 0 : v))), /cpus must be from 1 to 64/],
+    ['more cpus than the CLI allows', tokenOf(valid.map((v, i) => (i === 2 ? 99 : v))), /cpus must be from 1 to 64/],
     ['negative bound', tokenOf(valid.map((v, i) => (i === 4 ? -1 : v))), /bounds are out of range/],
     ['a step budget of zero', tokenOf(valid.map((v, i) => (i === 4 ? 0 : v))), /bounds are out of range/],
-    ['fractional choice', tokenOf(valid.map((v, i) => (i === 6 ? [0.5] : v))), /choices/],
-    ['choices not a list', tokenOf(valid.map((v, i) => (i === 6 ? 'x' : v))), /choices/],
+    ['an environment budget out of range', tokenOf(valid.map((v, i) => (i === 5 ? -1 : v))), /bounds are out of range/],
+    ['fractional choice', tokenOf(valid.map((v, i) => (i === 7 ? [0.5] : v))), /choices/],
+    ['choices not a list', tokenOf(valid.map((v, i) => (i === 7 ? 'x' : v))), /choices/],
   ];
 
   test.each(malformed)('rejects %s with BadToken', (_, token, why) => {

@@ -7,7 +7,7 @@ import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { RandomStrategy } from '../../../src/explore/random.js';
 import { ReplayStrategy } from '../../../src/explore/replay.js';
-import { ReplayDiverged } from '../../../src/explore/strategy.js';
+import { ReplayDiverged } from '../../../src/explore/replay.js';
 
 const drawn = fc.array(fc.nat({ max: 0xff }), { maxLength: 30 });
 const runnable = fc.array(fc.integer({ min: 2, max: 9 }), { minLength: 1, maxLength: 40 });

@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import { getAdjacencyMap, getShortestPaths } from 'xstate/graph';
 import { kmapMachine, type KmapEvent } from '../../../model/kmap.machine.js';
-import { createSpecScope, SpecRunner } from '../../../src/check/spec.js';
+import { createSpecScope, SpecRunner } from '../../../src/engine/spec.js';
 
 type Snap = SnapshotFrom<typeof kmapMachine>;
 const input = { pages: 2 };

@@ -1,7 +1,7 @@
 /** Text rendering at the edge: lanes per CPU, switch marks, the refusing spec state, colour rules. */
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { check } from '../../../src/index.js';
-import type { TraceStep } from '../../../src/check/result.js';
+import type { TraceStep } from '../../../src/engine/result.js';
 import { colorEnabled, colors, renderTrace } from '../../../src/report/text.js';
 import { rendered } from '../../helpers/report.js';
 
@@ -12,12 +12,13 @@ const step = (i: number, cpu: number, switched: boolean, extra: Partial<TraceSte
 afterEach(() => { vi.unstubAllEnvs(); });
 
 describe('renderTrace', () => {
-  test('one lane per CPU, ● on the CPU that ran the step, ⇄ when the runner changed', () => {
-    const lines = renderTrace([step(0, 0, true), step(1, 2, true), step(2, 2, false)], 3, plain);
-    expect(lines).toHaveLength(4); // header + 3 steps
-    expect(lines[1]).toMatch(/^\s+0 {2}●││ {3}task A/); // the first step is never marked as a switch
+  test('one lane per CPU, ● on the CPU that ran the step, ⇄ on a preemption, · when another unit goes on after one stopped', () => {
+    const lines = renderTrace([step(0, 0, true), step(1, 2, true, { preempted: true }), step(2, 2, false), step(3, 1, true)], 3, plain);
+    expect(lines).toHaveLength(5); // header + 4 steps
+    expect(lines[1]).toMatch(/^\s+0 {2}●││ {3}task A/); // the first step is never marked
     expect(lines[2]).toMatch(/^\s+1 {2}││● ⇄ task A/);
     expect(lines[3]).toMatch(/^\s+2 {2}││● {3}task A/);
+    expect(lines[4]).toMatch(/^\s+3 {2}│●│ · task A/);
   });
 
   test('changed values, spec events and warnings follow their step, in that order', () => {

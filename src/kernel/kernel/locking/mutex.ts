@@ -3,7 +3,7 @@
  * sleeps instead of spinning, so the holder can be scheduled even when preemption is exhausted.
  * The test and the queueing are one step, so an unlock cannot slip in between and be lost.
  */
-import { prepare_to_wait, schedule_sleep, wake_up, type Exec, type Gen } from '../../../sim/thread.js';
+import { finish_wait, prepare_to_wait, schedule_sleep, wake_up, type Exec, type Gen } from '../../../sim/thread.js';
 
 export function* mutex_lock<K, E>(x: Exec<K, E>, name: string, fn: string): Gen {
   for (;;) {
@@ -14,6 +14,7 @@ export function* mutex_lock<K, E>(x: Exec<K, E>, name: string, fn: string): Gen 
     }
     prepare_to_wait(x, `mutex ${name}`);
     yield* schedule_sleep(x, fn);
+    finish_wait(x);
   }
 }
 

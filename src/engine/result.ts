@@ -20,7 +20,7 @@ export interface Failure {
 export interface TraceStep {
   i: number;
   cpu: number;
-  /** who ran: "task A", "hardirq irq0", "sched" */
+  /** who ran: "task A", "hardirq irq0", "sched", "env" */
   ctx: string;
   fn: string;
   what: string;
@@ -31,6 +31,8 @@ export interface TraceStep {
   warnings: string[];
   /** the scheduler picked a different unit than the one that ran before */
   switched: boolean;
+  /** the scheduler switched away from a unit that could have gone on (a preemption) */
+  preempted?: boolean;
 }
 
 export interface Execution {
@@ -38,8 +40,10 @@ export interface Execution {
   steps: number;
   /** the choices taken, one per step that had more than one runnable choice */
   choices: number[];
-  /** choices that did not continue the CPU that ran last */
+  /** decisions that switched away from a unit that could have gone on */
   preemptions: number;
+  /** environment actions taken (speculative fills, write-backs) */
+  envSteps: number;
   counters: Record<string, number>;
   warnings: string[];
   trace: TraceStep[] | null;

@@ -1,0 +1,58 @@
+/**
+ * Ghost state: what the engine itself records about an execution, outside the World, so that
+ * invariants can judge kernel code by what it did rather than by what it says about itself (a
+ * mutation of the kernel model cannot switch these records off). Invariants receive it as their
+ * third argument.
+ */
+import type { CpuId, TaskId } from '../sim/ids.js';
+import type { CtxKind } from '../sim/world.js';
+
+/** What a context looked like at one moment: the task it runs on, its counts, and the protocol's own view. */
+export interface ContextSnapshot {
+  task: TaskId;
+  preempt_count: number;
+  migrate_disable: number;
+  pagefault_disabled: number;
+  irqsOff: boolean;
+  /** spinlocks and mutexes held by the context's execution unit */
+  locks: string[];
+  /** Protocol.contextState(w, cpu), if the protocol defines one (e.g. the PKRS value) */
+  state?: unknown;
+}
+
+export type ContextKindOrTask = CtxKind | 'task';
+
+/** A context (a task's life, an interrupt, an exception, a switch) as it began and ended. */
+export interface ContextRecord {
+  kind: ContextKindOrTask;
+  /** "task A", "hardirq irq0", "exception #PF", "sched" */
+  name: string;
+  cpu: CpuId;
+  /** step at which it began */
+  step: number;
+  entry: ContextSnapshot;
+}
+
+export interface EndedContext extends ContextRecord {
+  /** taken just before the context ended (before the hardware restores anything) */
+  exit: ContextSnapshot;
+}
+
+export interface Ipi { from: CpuId; to: CpuId; name: string; step: number }
+
+export interface Ghost {
+  /** steps taken so far */
+  step: number;
+  /** per CPU: the nested contexts (interrupts, exceptions, switches) open there, innermost last */
+  open: ContextRecord[][];
+  /** per task: its record while it is alive */
+  tasks: Record<number, ContextRecord>;
+  /** contexts that ended during the last step, in order */
+  ended: EndedContext[];
+  /** every IPI sent so far */
+  ipis: Ipi[];
+}
+
+export function newGhost(cpus: number): Ghost {
+  return { step: 0, open: Array.from({ length: cpus }, () => []), tasks: {}, ended: [], ipis: [] };
+}

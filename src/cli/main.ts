@@ -9,6 +9,7 @@ import { BadToken } from '../check/token.js';
 import { InvariantThrew } from '../engine/engine.js';
 import { auditCommand } from './audit.js';
 import { compareCommand } from './compare.js';
+import { coverageCommand } from './coverage.js';
 import { listCommand } from './list.js';
 import { replayCommand } from './replay.js';
 import { runCommand, shardFlag } from './run.js';
@@ -68,6 +69,14 @@ common(program.command('compare')
   .option('--correct', 'only the correct variants')
   .option('--workload <variant>', "run every variant on this variant's workloads (the same runs for all)")
   .action((name: string, o) => { process.exitCode = compareCommand(name, { ...o, runs: o.runs ?? 500, seed: o.seed ?? 1 }); });
+
+program.command('coverage')
+  .description("line and branch coverage of the kernel model that each variant's default run reaches, and the branches none takes")
+  .argument('[protocol...]', 'protocols to measure (default: all)')
+  .option('--variant <name>', 'measure this variant only')
+  .addOption(new Option('--seed <s>', 'seed of every run (default 1)').argParser(intFlag(-0x80000000, 0x7fffffff)))
+  .option('--json', 'print the coverage as JSON')
+  .action(async (names: string[], o) => { process.exitCode = await coverageCommand(names, o); });
 
 function fail(message: string): void {
   process.stderr.write(`kcheck: error: ${message.split('\n')[0]}\n`);

@@ -13,7 +13,7 @@ import { coverageCommand } from './coverage.js';
 import { listCommand } from './list.js';
 import { replayCommand } from './replay.js';
 import { runCommand, shardFlag } from './run.js';
-import { EXIT, intFlag, secondsFlag } from './shared.js';
+import { EXIT, intFlag, paramFlag, secondsFlag } from './shared.js';
 
 const program = new Command('kcheck')
   .description('property-based verification of Linux-kernel concurrency protocols')
@@ -40,7 +40,9 @@ common(program.command('run')
   .addOption(new Option('--ops <n>', 'operations per task (default 6)').argParser(intFlag(1, 64)))
   .addOption(new Option('--time-limit <sec>', 'stop generating runs after this many seconds, per variant').argParser(secondsFlag))
   .option('--invariants <file>', 'extra invariants from a .ts/.js file')
-  .addOption(new Option('--strategy <name>', 'random | pct | dfs | bfs (default random; see docs/strategies.md)').choices(STRATEGIES))
+  .addOption(new Option('--strategy <name>', 'portfolio | random | pct | dfs | bfs (default portfolio: random and PCT runs mixed; see docs/strategies.md)').choices(STRATEGIES))
+  .option('--no-swarm', 'every run may use every operation kind (default: swarm testing draws a subset per run)')
+  .addOption(new Option('--param <name=value>', 'fix a workload parameter of the protocol (repeatable; see kcheck list)').argParser(paramFlag).default({}))
   .addOption(new Option('--depth <d>', 'pct: bug depth d, d-1 priority change points (default 3)').argParser(intFlag(1, 16)))
   .addOption(new Option('--preemption-bound <b>', 'preemptions per run (switches away from a unit that could go on); default none for random/pct, 2 for dfs/bfs').argParser(intFlag(0, 64)))
   .addOption(new Option('--env-steps <n>', 'environment actions (speculative fills, write-backs) per run (default 32)').argParser(intFlag(0, 10_000)))

@@ -21,7 +21,10 @@ export interface ProveOptions extends Pick<CheckOptions, 'protocol' | 'variant' 
   preemptionBound?: number;
   /** default false: bound 0, 1, ... up to the preemption bound, as far as the time limit allows */
   iterative?: boolean;
-  /** default 'none': 'sleep' prunes permutations of independent steps (replay search only) */
+  /**
+   * default 'none': 'sleep' prunes permutations of independent steps (replay search); 'dpor'
+   * explores one execution per Mazurkiewicz trace at least, statelessly, with no preemption bound
+   */
   reduction?: Reduction;
   /** default none: this shard's share of the workloads (i of n) */
   shard?: { index: number; count: number };
@@ -50,8 +53,10 @@ export function proofSetup(o: ProveOptions): { protocol: Protocol; bounds: Proof
   const { protocol: name, variant: v, cpus, params, maxSteps, maxEnvSteps, preempt: model, invariants, timeLimit, maxStates } = o;
   const r = resolveOptions({
     protocol: name, variant: v, cpus, params, maxSteps, maxEnvSteps, preempt: model, invariants, timeLimit, maxStates,
-    strategy: 'dfs', runs: 1, ops: o.ops ?? 2, maxPreemptions: o.preemptionBound ?? 2,
+    strategy: 'dfs', runs: 1, ops: o.ops ?? 2, maxPreemptions: o.reduction === 'dpor' ? undefined : o.preemptionBound ?? 2,
   });
+  if (o.reduction === 'dpor' && o.preemptionBound !== undefined) throw new BadInput('DPOR explores every interleaving: it takes no preemption bound');
+  const bound = o.reduction === 'dpor' ? Infinity : r.maxPreemptions;
   const protocol = findProtocol(r.protocol);
   const variant = findVariant(protocol, r.variant);
   if (!protocol.enumerate) throw new BadInput(`${protocol.name} lists no workloads to prove over (its protocol has no enumerate())`);
@@ -60,11 +65,11 @@ export function proofSetup(o: ProveOptions): { protocol: Protocol; bounds: Proof
   return {
     protocol,
     bounds: {
-      cpus: r.cpus, ops: r.ops, params: r.params, preemptionBound: r.maxPreemptions, iterative: o.iterative ?? false,
+      cpus: r.cpus, ops: r.ops, params: r.params, preemptionBound: bound, iterative: o.iterative ?? false,
       maxStates: r.maxStates, reduction: o.reduction ?? 'none', ...(deadline !== undefined ? { deadline } : {}), ...(o.shard ? { shard: o.shard } : {}),
     },
-    exec: { cpus: r.cpus, maxSteps: r.maxSteps, maxPreemptions: r.maxPreemptions, maxEnvSteps: r.maxEnvSteps, preempt, trace: false, extraInvariants: r.invariants },
-    report: { cpus: r.cpus, ops: r.ops, preemptionBound: r.maxPreemptions, iterative: o.iterative ?? false, preempt, envSteps: r.maxEnvSteps, maxSteps: r.maxSteps },
+    exec: { cpus: r.cpus, maxSteps: r.maxSteps, maxPreemptions: bound, maxEnvSteps: r.maxEnvSteps, preempt, trace: false, extraInvariants: r.invariants },
+    report: { cpus: r.cpus, ops: r.ops, preemptionBound: bound, iterative: o.iterative ?? false, preempt, envSteps: r.maxEnvSteps, maxSteps: r.maxSteps },
   };
 }
 

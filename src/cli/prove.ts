@@ -11,7 +11,7 @@ import { targets } from './run.js';
 import { EXIT, json, out, stdoutColors, userInvariants } from './shared.js';
 
 export interface ProveFlags {
-  variant?: string; cpus?: number; ops?: number; preemptionBound?: number; iterative?: boolean; reduction?: 'none' | 'sleep';
+  variant?: string; cpus?: number; ops?: number; preemptionBound?: number; iterative?: boolean; reduction?: 'none' | 'sleep' | 'dpor';
   maxStates?: number; timeLimit?: number; workers?: number; shard?: Shard; param?: Record<string, number>; preempt?: PreemptModel;
   envSteps?: number; invariants?: string; json?: boolean;
 }

@@ -21,7 +21,7 @@ import { hasher } from './plain.js';
 import { hashWorld, loadWorld, saveWorld, type SavedWorld } from './state-codec.js';
 import { copyGhost, type Ghost } from './ghost.js';
 import { Machine } from './machine.js';
-import { EVERYTHING, mix, type Recorder } from './record.js';
+import { mix, type Recorder } from './record.js';
 import type { Execution, Failure, TraceStep } from './result.js';
 import { describeSnapshot, SpecRunner } from './spec.js';
 import { StrategySignal, type Strategy } from './strategy.js';
@@ -290,7 +290,13 @@ export class Engine<K, E> {
     const record = this.opts.record;
     const cpu = ch.cpu;
     const pendingBefore = ch.kind === 'run' ? ch.unit.pending : null;
+    const unitsBefore = m.units.length;
     record?.begin();
+    // what made the choice possible is read by it: its unit's condition, the environment's
+    if (record?.o.footprints) {
+      if (ch.kind === 'run') ch.unit.pending?.until?.();
+      if (ch.kind === 'env') this.protocol.environment!(m.kw);
+    }
     let unit: Unit | null = null;
     let fn: string;
     let what: string;
@@ -327,7 +333,7 @@ export class Engine<K, E> {
     }
     this.inFlight = null;
     m.invalidate();
-    if (record) this.attribute(record, ch, unit, pendingBefore, preempted);
+    if (record) this.attribute(record, ch, unit, pendingBefore, preempted, unitsBefore);
     const read = record?.end() ?? 0;
     if (unit) {
       unit.history = mix(unit.history, read);
@@ -352,19 +358,24 @@ export class Engine<K, E> {
    * What the engine itself touched in this step, on top of what the proxy saw kernel code do.
    * Coarse on purpose (a whole CPU, all task states): over-approximating only costs reduction.
    */
-  private attribute(record: Recorder, ch: Choice, unit: Unit | null, pending: YieldPoint | null, preempted: boolean): void {
+  private attribute(record: Recorder, ch: Choice, unit: Unit | null, pending: YieldPoint | null, preempted: boolean, unitsBefore: number): void {
     if (!record.o.footprints) return;
+    const m = this.m;
     record.write(`cpus.${ch.cpu.id}`);
     record.read(`tasks.${ch.cpu.curr}.state`);
-    if (preempted || ch.kind === 'env') record.write('budgets'); // what the bounds leave
+    // what the bounds leave, when they bound anything
+    if ((preempted && Number.isFinite(this.opts.maxPreemptions)) || (ch.kind === 'env' && Number.isFinite(this.opts.maxEnvSteps))) record.write('budgets');
+    // a unit's steps follow its creation, and its entry for an interrupt
+    if (ch.kind === 'irq') record.write(`u.${ch.unit.id}`);
+    else if (unit) record.read(`u.${unit.id}`);
+    for (let id = unitsBefore; id < m.units.length; id++) record.write(`u.${id}`);
     if (ch.kind === 'switch' || unit?.kind === 'sched') record.write('tasks');
     if (unit?.done && unit.kind === 'task') {
       record.write(`tasks.${unit.task}`);
       record.write(`tasks.${ch.cpu.id}`); // the CPU's idle task takes over
     }
     if (pending?.lock !== undefined) record.write(`locks.${pending.lock}`);
-    if (pending?.until) record.read(EVERYTHING);
-    if (this.m.specQueue.length > 0) record.write('spec');
+    if (m.specQueue.length > 0) record.write('spec');
   }
 
   // ---- refinement and invariants -------------------------------------------------------

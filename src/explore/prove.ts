@@ -12,17 +12,19 @@ import type { ExecOptions } from '../engine/engine.js';
 import type { Execution } from '../engine/result.js';
 import type { Protocol, Variant } from '../protocol.js';
 import { dfs } from './dfs.js';
+import { dpor } from './dpor.js';
 import type { ExhaustiveResult } from './exhaustive.js';
 import { snapshotDfs } from './snapshot-dfs.js';
 
-export type Reduction = 'none' | 'sleep';
+/** none; sleep sets (bounded replay search); DPOR (source sets, stateless, no preemption bound) */
+export type Reduction = 'none' | 'sleep' | 'dpor';
 
 export interface ProofBoundsOptions {
   cpus: number;
   /** operations per program, at most */
   ops: number;
   params: Record<string, number>;
-  /** the preemption bound; with `iterative`, the largest bound to reach */
+  /** the preemption bound (Infinity: none, as DPOR needs); with `iterative`, the largest bound to reach */
   preemptionBound: number;
   /** bound 0, 1, ... up to preemptionBound, as far as the budget goes */
   iterative: boolean;
@@ -44,7 +46,7 @@ export interface WorkloadOutcome {
 
 export interface ProofStats {
   /** the search each workload got */
-  search: 'snapshot' | 'replay';
+  search: 'snapshot' | 'replay' | 'dpor';
   reduction: Reduction;
   /** workloads in the enumeration (this shard's share) */
   workloads: number;
@@ -57,6 +59,8 @@ export interface ProofStats {
   states: number;
   transitions: number;
   executions: number;
+  /** DPOR: complete executions (at least one per Mazurkiewicz trace) */
+  traces?: number;
   steps: number;
   timeMs: number;
   stoppedBy?: 'max-states' | 'time-limit';
@@ -87,6 +91,7 @@ export function proofWorkloads(protocol: Protocol, variant: Variant, o: Pick<Pro
 export function searchWorkload(protocol: Protocol, variant: Variant, workload: unknown, exec: ExecOptions,
   o: Pick<ProofBoundsOptions, 'maxStates' | 'deadline' | 'reduction'>): ExhaustiveResult {
   const opts = { exec, maxStates: o.maxStates, ...(o.deadline !== undefined ? { deadline: o.deadline } : {}) };
+  if (o.reduction === 'dpor') return dpor(protocol, variant, workload, opts);
   return protocol.restartable ? snapshotDfs(protocol, variant, workload, opts) : dfs(protocol, variant, workload, { ...opts, reduction: o.reduction === 'sleep' });
 }
 
@@ -100,12 +105,12 @@ export async function prove(protocol: Protocol, variant: Variant, exec: ExecOpti
   const t0 = performance.now();
   const all = proofWorkloads(protocol, variant, o);
   const stats: ProofStats = {
-    search: protocol.restartable ? 'snapshot' : 'replay', reduction: o.reduction, workloads: all.length, bound: null, reached: 0,
+    search: o.reduction === 'dpor' ? 'dpor' : protocol.restartable ? 'snapshot' : 'replay', reduction: o.reduction, workloads: all.length, bound: null, reached: 0,
     completeWorkloads: 0, states: 0, transitions: 0, executions: 0, steps: 0, timeMs: 0,
     explored: all.slice(0, MAX_LISTED).map((w) => protocol.describe?.(w.workload) ?? [JSON.stringify(w.workload)]),
   };
   let failing: ProofResult['failing'] = null;
-  const bounds = o.iterative ? Array.from({ length: o.preemptionBound + 1 }, (_, b) => b) : [o.preemptionBound];
+  const bounds = o.iterative && Number.isFinite(o.preemptionBound) ? Array.from({ length: o.preemptionBound + 1 }, (_, b) => b) : [o.preemptionBound];
   for (const bound of bounds) {
     stats.reached = bound;
     stats.completeWorkloads = 0;
@@ -114,6 +119,7 @@ export async function prove(protocol: Protocol, variant: Variant, exec: ExecOpti
       stats.states += r.states;
       stats.transitions += r.transitions;
       stats.executions += r.executions;
+      if ('traces' in r) stats.traces = (stats.traces ?? 0) + (r as { traces: number }).traces;
       stats.steps += r.steps;
       if (r.failure) {
         failing = { workload: all.find((w) => w.index === index)!.workload, execution: r.failure, bound };

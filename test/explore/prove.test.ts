@@ -90,6 +90,17 @@ describe('kcheck prove', () => {
     expect(pick(a)).toEqual(pick(b));
   });
 
+  test('with DPOR (no preemption bound): the atomic variant proved with fewer executions than interleavings, the racy one caught', async () => {
+    const ok = await prove({ protocol: 'toy-prove-counter', variant: 'atomic', cpus: 2, ops: 2, reduction: 'dpor' });
+    expect(ok.ok).toBe(true);
+    expect(ok.stats.search).toBe('dpor');
+    expect(ok.stats.traces).toBeGreaterThanOrEqual(36);
+    expect(ok.stats.preemptionBound).toBe(Infinity);
+    const bad = await prove({ protocol: 'toy-prove-counter', variant: 'racy', cpus: 2, ops: 2, reduction: 'dpor' });
+    expect(bad.ok).toBe(false);
+    await expect(prove({ protocol: 'toy-prove-counter', variant: 'atomic', reduction: 'dpor', preemptionBound: 1 })).rejects.toThrow(/takes no preemption bound/);
+  });
+
   test('a proof stopped by the state budget is incomplete and says how far it got', async () => {
     const r = await prove({ protocol: 'toy-prove-counter', variant: 'atomic', cpus: 2, ops: 2, maxStates: 3 });
     expect(r.ok).toBe(true);

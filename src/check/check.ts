@@ -237,6 +237,7 @@ export function counterexample(protocol: Protocol, variant: Variant, scenario: S
   strategy: Strategy = new ReplayStrategy(scenario.choices)): Counterexample | null {
   const r: Execution = execute(protocol, variant, scenario.workload, strategy, {
     cpus: scenario.cpus, maxSteps: scenario.maxSteps, maxPreemptions: scenario.maxPreemptions, maxEnvSteps: scenario.maxEnvSteps, preempt: scenario.preempt, trace: true,
+    ...(scenario.maxDelays !== undefined ? { maxDelays: scenario.maxDelays } : {}),
     extraInvariants: invariants ?? [],
   });
   if (!r.failure) return null;

@@ -4,7 +4,7 @@
  * file name: functions cannot cross threads.
  */
 import { loadInvariants } from '../cli/load-invariants.js';
-import { proofWorkloads, searchWorkload, type WorkloadOutcome } from '../explore/prove.js';
+import { boundedExec, proofWorkloads, searchWorkload, type WorkloadOutcome } from '../explore/prove.js';
 import { findVariant } from '../protocols.js';
 import { proofSetup, type ProveOptions } from './prove.js';
 
@@ -29,5 +29,5 @@ export default async function proveWorkload(task: ProveTask): Promise<WorkloadOu
   if (!enumerated.has(key)) enumerated.set(key, proofWorkloads(protocol, variant, { ...bounds, shard: undefined }).map((w) => w.workload));
   const workload = enumerated.get(key)![task.index];
   const deadline = task.deadline !== undefined ? performance.now() + (task.deadline - Date.now()) : undefined;
-  return { index: task.index, result: searchWorkload(protocol, variant, workload, { ...exec, maxPreemptions: task.bound }, { ...bounds, ...(deadline !== undefined ? { deadline } : {}) }) };
+  return { index: task.index, result: searchWorkload(protocol, variant, workload, boundedExec(exec, bounds, task.bound), { ...bounds, ...(deadline !== undefined ? { deadline } : {}) }) };
 }

@@ -5,7 +5,7 @@
  * workers); a violation comes back as a minimized, replayable counterexample like check()'s.
  */
 import type { ExecOptions } from '../engine/engine.js';
-import { prove as search, type ProofBoundsOptions, type ProofStats, type Reduction, type WorkloadOutcome } from '../explore/prove.js';
+import { boundedExec, prove as search, type ProofBoundsOptions, type ProofStats, type Reduction, type WorkloadOutcome } from '../explore/prove.js';
 import type { Protocol } from '../protocol.js';
 import { findProtocol, findVariant } from '../protocols.js';
 import type { PreemptModel } from '../sim/world.js';
@@ -21,6 +21,8 @@ export interface ProveOptions extends Pick<CheckOptions, 'protocol' | 'variant' 
   preemptionBound?: number;
   /** default false: bound 0, 1, ... up to the preemption bound, as far as the time limit allows */
   iterative?: boolean;
+  /** default none: bound delays (choices other than a deterministic scheduler's) to this many, instead of preemptions */
+  delayBound?: number;
   /**
    * default 'none': 'sleep' prunes permutations of independent steps (replay search); 'dpor'
    * explores one execution per Mazurkiewicz trace at least, statelessly, with no preemption bound
@@ -34,7 +36,9 @@ export interface ProveOptions extends Pick<CheckOptions, 'protocol' | 'variant' 
 export interface ProofReport extends ProofStats {
   cpus: number;
   ops: number;
+  /** the bound on preemptions, or on delays */
   preemptionBound: number;
+  delays: boolean;
   iterative: boolean;
   preempt: PreemptModel;
   envSteps: number;
@@ -55,8 +59,9 @@ export function proofSetup(o: ProveOptions): { protocol: Protocol; bounds: Proof
     protocol: name, variant: v, cpus, params, maxSteps, maxEnvSteps, preempt: model, invariants, timeLimit, maxStates,
     strategy: 'dfs', runs: 1, ops: o.ops ?? 2, maxPreemptions: o.reduction === 'dpor' ? undefined : o.preemptionBound ?? 2,
   });
-  if (o.reduction === 'dpor' && o.preemptionBound !== undefined) throw new BadInput('DPOR explores every interleaving: it takes no preemption bound');
-  const bound = o.reduction === 'dpor' ? Infinity : r.maxPreemptions;
+  if (o.reduction === 'dpor' && (o.preemptionBound !== undefined || o.delayBound !== undefined)) throw new BadInput('DPOR explores every interleaving: it takes no preemption or delay bound');
+  if (o.delayBound !== undefined && o.preemptionBound !== undefined) throw new BadInput('bound preemptions or delays, not both');
+  const bound = o.reduction === 'dpor' ? Infinity : o.delayBound ?? r.maxPreemptions;
   const protocol = findProtocol(r.protocol);
   const variant = findVariant(protocol, r.variant);
   if (!protocol.enumerate) throw new BadInput(`${protocol.name} lists no workloads to prove over (its protocol has no enumerate())`);
@@ -65,11 +70,11 @@ export function proofSetup(o: ProveOptions): { protocol: Protocol; bounds: Proof
   return {
     protocol,
     bounds: {
-      cpus: r.cpus, ops: r.ops, params: r.params, preemptionBound: bound, iterative: o.iterative ?? false,
+      cpus: r.cpus, ops: r.ops, params: r.params, preemptionBound: bound, delays: o.delayBound !== undefined, iterative: o.iterative ?? false,
       maxStates: r.maxStates, reduction: o.reduction ?? 'none', ...(deadline !== undefined ? { deadline } : {}), ...(o.shard ? { shard: o.shard } : {}),
     },
     exec: { cpus: r.cpus, maxSteps: r.maxSteps, maxPreemptions: bound, maxEnvSteps: r.maxEnvSteps, preempt, trace: false, extraInvariants: r.invariants },
-    report: { cpus: r.cpus, ops: r.ops, preemptionBound: bound, iterative: o.iterative ?? false, preempt, envSteps: r.maxEnvSteps, maxSteps: r.maxSteps },
+    report: { cpus: r.cpus, ops: r.ops, preemptionBound: bound, delays: o.delayBound !== undefined, iterative: o.iterative ?? false, preempt, envSteps: r.maxEnvSteps, maxSteps: r.maxSteps },
   };
 }
 
@@ -86,11 +91,11 @@ export async function prove(o: ProveOptions, run?: WorkloadRunner): Promise<Proo
     return { ok: true, ...head, stats, ...(incomplete ? { incomplete } : {}) };
   }
   const { workload, execution, bound } = r.failing;
-  const at = { ...exec, maxPreemptions: bound };
+  const at = boundedExec(exec, bounds, bound);
   const min = minimize(protocol, variant, workload, execution, at);
   const scenario: Scenario = {
-    protocol: protocol.name, variant: variant.name, cpus: exec.cpus, maxPreemptions: bound, maxSteps: exec.maxSteps,
-    maxEnvSteps: exec.maxEnvSteps, preempt: exec.preempt ?? 'full', workload: min.workload, choices: min.choices,
+    protocol: protocol.name, variant: variant.name, cpus: exec.cpus, maxPreemptions: at.maxPreemptions, maxSteps: exec.maxSteps,
+    maxEnvSteps: exec.maxEnvSteps, ...(at.maxDelays !== undefined ? { maxDelays: at.maxDelays } : {}), preempt: exec.preempt ?? 'full', workload: min.workload, choices: min.choices,
   };
   const cx = counterexample(protocol, variant, scenario, o.invariants);
   if (!cx) throw new Error('internal: the proof\'s counterexample did not reproduce');

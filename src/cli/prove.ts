@@ -11,7 +11,7 @@ import { targets } from './run.js';
 import { EXIT, json, out, stdoutColors, userInvariants } from './shared.js';
 
 export interface ProveFlags {
-  variant?: string; cpus?: number; ops?: number; preemptionBound?: number; iterative?: boolean; reduction?: 'none' | 'sleep' | 'dpor';
+  variant?: string; cpus?: number; ops?: number; preemptionBound?: number; delayBound?: number; iterative?: boolean; reduction?: 'none' | 'sleep' | 'dpor';
   maxStates?: number; timeLimit?: number; workers?: number; shard?: Shard; param?: Record<string, number>; preempt?: PreemptModel;
   envSteps?: number; invariants?: string; json?: boolean;
 }
@@ -24,7 +24,7 @@ export async function proveCommand(names: string[], flags: ProveFlags): Promise<
   const results: ProofCheck[] = [];
   for (const { p, v } of todo) {
     const o: ProveOptions = {
-      protocol: p.name, variant: v.name, cpus: flags.cpus, ops: flags.ops, preemptionBound: flags.preemptionBound, iterative: flags.iterative,
+      protocol: p.name, variant: v.name, cpus: flags.cpus, ops: flags.ops, preemptionBound: flags.preemptionBound, delayBound: flags.delayBound, iterative: flags.iterative,
       reduction: flags.reduction, maxStates: flags.maxStates, timeLimit: flags.timeLimit, params: flags.param, preempt: flags.preempt,
       maxEnvSteps: flags.envSteps, ...(flags.shard ? { shard: flags.shard } : {}),
     };

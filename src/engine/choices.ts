@@ -2,12 +2,15 @@
  * What a scheduling decision offers: run a CPU's innermost context, enter an interrupt, switch a
  * CPU's task, take an environment action. Choice 0 continues the CPU that ran last when it can
  * run; `cont` says whether the unit that ran last can go on, so that any other choice preempts it.
+ * Two bounds prune the offer: preemptions (Musuvathi and Qadeer, PLDI 2007) and delays (Emmi,
+ * Qadeer, Rakamaric, "Delay-bounded scheduling", POPL 2011: a delay is any choice other than the
+ * first, the one a deterministic scheduler would make).
  */
 import { topCtx, type Cpu } from '../sim/world.js';
 import type { Machine } from './machine.js';
 import { actionReady, type Choice, type Unit } from './units.js';
 
-export interface Bounds { maxPreemptions: number; maxEnvSteps: number }
+export interface Bounds { maxPreemptions: number; maxEnvSteps: number; maxDelays?: number }
 
 /** The unit a CPU would run next, if it can run now. */
 export function runnableUnit<K, E>(m: Machine<K, E>, cpu: Cpu): Unit | null {
@@ -32,6 +35,7 @@ export function runnable<K, E>(m: Machine<K, E>, b: Bounds): { choices: Choice[]
     out.push({ kind: 'run', cpu: last, unit: lastUnit });
     if (cont && m.preemptions >= b.maxPreemptions) return { choices: out, cont };
   }
+  if (out.length > 0 && m.delays >= (b.maxDelays ?? Infinity)) return { choices: out, cont };
   for (const c of cpus) {
     if (c === last) continue;
     const u = runnableUnit(m, c);
@@ -61,6 +65,8 @@ export function runnable<K, E>(m: Machine<K, E>, b: Bounds): { choices: Choice[]
   if (m.envSteps < b.maxEnvSteps && m.protocol.environment) {
     for (const action of m.protocol.environment(m.w)) out.push({ kind: 'env', cpu: cpus[action.cpu % cpus.length]!, action });
   }
+  // delay bounding: once the delays are spent, the deterministic scheduler's choice (the first) only
+  if (m.delays >= (b.maxDelays ?? Infinity)) out.length = Math.min(out.length, 1);
   return { choices: out, cont };
 }
 

@@ -34,6 +34,8 @@ export interface ExecOptions {
   maxSteps: number;
   /** preemptions allowed per run (Infinity: unbounded) */
   maxPreemptions: number;
+  /** delays (choices other than the first) allowed per run; default unbounded */
+  maxDelays?: number;
   /** environment actions allowed per run */
   maxEnvSteps: number;
   /** the kernel's preemption model (default full) */
@@ -77,7 +79,7 @@ export interface Snapshot {
   units: Pick<Unit, 'started' | 'done' | 'fired' | 'steps' | 'history'>[];
   ghost: Ghost;
   fresh: boolean[];
-  stepNo: number; lastCpu: number; lastUnit: number; preemptions: number; envSteps: number;
+  stepNo: number; lastCpu: number; lastUnit: number; preemptions: number; delays: number; envSteps: number;
   spec: SpecRunner['snapshot'];
   choices: number;
 }
@@ -186,6 +188,7 @@ export class Engine<K, E> {
     if (d.choices.length > 1) this.choices.push(pick);
     const preempted = d.cont && pick !== 0;
     if (preempted) this.m.preemptions++;
+    if (pick !== 0) this.m.delays++;
     this.step(d.choices[pick]!, preempted);
     if (check) this.checkInvariants(this.invariants);
   }
@@ -217,6 +220,7 @@ export class Engine<K, E> {
       hasher.num(this.opts.maxPreemptions - m.preemptions);
     }
     if (Number.isFinite(this.opts.maxEnvSteps)) hasher.num(this.opts.maxEnvSteps - m.envSteps);
+    if (this.opts.maxDelays !== undefined) hasher.num(this.opts.maxDelays - m.delays);
     for (const f of m.fresh) hasher.num(f ? 1 : 0);
     hasher.num(m.units.length);
     for (const u of m.units) {
@@ -242,7 +246,7 @@ export class Engine<K, E> {
     return {
       world: saveWorld(m.w, this.fixedTasks), ghost: copyGhost(m.ghost), fresh: [...m.fresh],
       units: m.units.map((u) => ({ started: u.started, done: u.done, fired: u.fired, steps: u.steps, history: u.history })),
-      stepNo: m.stepNo, lastCpu: m.lastCpu, lastUnit: m.lastUnit, preemptions: m.preemptions, envSteps: m.envSteps,
+      stepNo: m.stepNo, lastCpu: m.lastCpu, lastUnit: m.lastUnit, preemptions: m.preemptions, delays: m.delays, envSteps: m.envSteps,
       spec: this.spec.snapshot, choices: this.choices.length,
     };
   }
@@ -260,7 +264,7 @@ export class Engine<K, E> {
       u.pending = null;
       u.stale = true;
     });
-    Object.assign(m, { stepNo: s.stepNo, lastCpu: s.lastCpu, lastUnit: s.lastUnit, preemptions: s.preemptions, envSteps: s.envSteps });
+    Object.assign(m, { stepNo: s.stepNo, lastCpu: s.lastCpu, lastUnit: s.lastUnit, preemptions: s.preemptions, delays: s.delays, envSteps: s.envSteps });
     m.specQueue = [];
     this.spec.snapshot = s.spec;
     this.choices.length = s.choices;

@@ -30,6 +30,8 @@ export class Machine<K, E> {
   lastCpu = 0;
   lastUnit = -1;
   preemptions = 0;
+  /** choices other than the first (delay bounding) */
+  delays = 0;
   envSteps = 0;
   /** still in setup: the first task of each CPU starts on it */
   private constructing = true;

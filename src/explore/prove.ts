@@ -26,6 +26,8 @@ export interface ProofBoundsOptions {
   params: Record<string, number>;
   /** the preemption bound (Infinity: none, as DPOR needs); with `iterative`, the largest bound to reach */
   preemptionBound: number;
+  /** bound delays (choices other than the first) instead of preemptions: preemptionBound is then the delay bound */
+  delays?: boolean;
   /** bound 0, 1, ... up to preemptionBound, as far as the budget goes */
   iterative: boolean;
   /** states per workload and bound before that workload's search stops, incomplete */
@@ -87,6 +89,11 @@ export function proofWorkloads(protocol: Protocol, variant: Variant, o: Pick<Pro
   return out;
 }
 
+/** The engine options of one bound: preemptions or, with delay bounding, delays. */
+export function boundedExec(exec: ExecOptions, o: Pick<ProofBoundsOptions, 'delays'>, bound: number): ExecOptions {
+  return o.delays ? { ...exec, maxPreemptions: Infinity, maxDelays: bound } : { ...exec, maxPreemptions: bound };
+}
+
 /** One workload's search at one bound. */
 export function searchWorkload(protocol: Protocol, variant: Variant, workload: unknown, exec: ExecOptions,
   o: Pick<ProofBoundsOptions, 'maxStates' | 'deadline' | 'reduction'>): ExhaustiveResult {
@@ -145,7 +152,7 @@ export function sequential(protocol: Protocol, variant: Variant, exec: ExecOptio
   const out: WorkloadOutcome[] = [];
   for (const { index, workload } of todo) {
     if (o.deadline !== undefined && performance.now() > o.deadline) break;
-    const result = searchWorkload(protocol, variant, workload, { ...exec, maxPreemptions: bound }, o);
+    const result = searchWorkload(protocol, variant, workload, boundedExec(exec, o, bound), o);
     out.push({ index, result });
     if (result.failure || (!result.complete && o.deadline !== undefined && performance.now() > o.deadline)) break;
   }

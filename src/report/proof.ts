@@ -11,7 +11,8 @@ const n = (x: number) => x.toLocaleString('en-US');
 function covered(r: ProofCheck, bound: number | null): string {
   const s = r.stats;
   return `every workload of ≤ ${s.ops} op(s) per program on ${s.cpus} CPU(s) (${n(s.workloads)} workload${s.workloads === 1 ? '' : 's'}), `
-    + (bound === Infinity ? 'every interleaving (no preemption bound), one execution per Mazurkiewicz trace at least' : `every interleaving with ≤ ${bound} preemption(s)`);
+    + (bound === Infinity ? 'every interleaving (no preemption bound), one execution per Mazurkiewicz trace at least'
+      : s.delays ? `every schedule with ≤ ${bound} delay(s) from the first choice` : `every interleaving with ≤ ${bound} preemption(s)`);
 }
 
 function costs(r: ProofCheck): string {

@@ -4,6 +4,7 @@
  * determinism, an incomplete proof, and the peer models' state counts.
  */
 import { describe, expect, test } from 'vitest';
+import { replay } from '../../src/check/check.js';
 import { prove } from '../../src/check/prove.js';
 import { proofWorkloads } from '../../src/explore/prove.js';
 import { snapshotDfs } from '../../src/explore/snapshot-dfs.js';
@@ -83,6 +84,17 @@ describe('kcheck prove', () => {
     if (!it.ok) expect(it.bound).toBe(1);
   });
 
+  test('delay bounding: with no delay the deterministic schedule holds; one delay finds the race, replayably', async () => {
+    const none = await prove({ protocol: 'toy-prove-counter', variant: 'racy', cpus: 2, ops: 2, delayBound: 0 });
+    expect(none.ok).toBe(true);
+    const one = await prove({ protocol: 'toy-prove-counter', variant: 'racy', cpus: 2, ops: 2, delayBound: 1 });
+    expect(one.ok).toBe(false);
+    if (one.ok) return;
+    expect(one.scenario.maxDelays).toBe(1);
+    const again = replay(one.token);
+    expect(again.ok).toBe(false);
+  });
+
   test('deterministic: the same bounds give the same states, transitions and executions', async () => {
     const a = await prove({ protocol: 'toy-prove-counter', variant: 'atomic', cpus: 2, ops: 2 });
     const b = await prove({ protocol: 'toy-prove-counter', variant: 'atomic', cpus: 2, ops: 2 });
@@ -98,7 +110,7 @@ describe('kcheck prove', () => {
     expect(ok.stats.preemptionBound).toBe(Infinity);
     const bad = await prove({ protocol: 'toy-prove-counter', variant: 'racy', cpus: 2, ops: 2, reduction: 'dpor' });
     expect(bad.ok).toBe(false);
-    await expect(prove({ protocol: 'toy-prove-counter', variant: 'atomic', reduction: 'dpor', preemptionBound: 1 })).rejects.toThrow(/takes no preemption bound/);
+    await expect(prove({ protocol: 'toy-prove-counter', variant: 'atomic', reduction: 'dpor', preemptionBound: 1 })).rejects.toThrow(/takes no preemption or delay bound/);
   });
 
   test('a proof stopped by the state budget is incomplete and says how far it got', async () => {

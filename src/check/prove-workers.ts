@@ -1,12 +1,17 @@
 /**
- * A proof spread over worker threads, one workload per task: each worker takes the next workload
- * when it is free. Every workload's search is the same as on one thread (its state budget is its
- * own), and the outcomes are taken in the enumeration's order up to the first failing workload,
- * so any number of workers gives the same workloads, states, verdict and counterexample.
+ * A proof spread over worker threads. A restartable protocol's workloads are searched one after
+ * the other, each by every worker at once (parallel-snapshot.ts: subtrees of one state graph,
+ * one shared visited set). Otherwise one workload per task: each worker takes the next workload
+ * when it is free; every workload's search is the same as on one thread (its state budget is its
+ * own), and the outcomes are taken in the enumeration's order up to the first failing workload.
+ * Either way any number of workers gives the same workloads, states, verdict and counterexample.
  */
 import { Tinypool } from 'tinypool';
 import type { WorkloadOutcome } from '../explore/prove.js';
-import { prove, type ProofCheck, type ProveOptions } from './prove.js';
+import { boundedExec } from '../explore/prove.js';
+import { parallelSnapshotDfs } from '../explore/parallel-snapshot.js';
+import { findVariant } from '../protocols.js';
+import { proofSetup, prove, type ProofCheck, type ProveOptions } from './prove.js';
 import type { ProveTask } from './prove-workers-task.js';
 
 export interface ParallelProveOptions extends Omit<ProveOptions, 'invariants'> {
@@ -18,6 +23,22 @@ export interface ParallelProveOptions extends Omit<ProveOptions, 'invariants'> {
 
 export async function proveParallel(o: ParallelProveOptions): Promise<ProofCheck> {
   const { workers, invariantsFile, timeLimit, ...options } = o;
+  const setup = proofSetup({ ...options, ...(timeLimit !== undefined ? { timeLimit } : {}) });
+  if (setup.protocol.restartable) {
+    const variant = findVariant(setup.protocol, o.variant);
+    return prove({ ...options, ...(timeLimit !== undefined ? { timeLimit } : {}) }, async (bound, todo) => {
+      const out: WorkloadOutcome[] = [];
+      for (const { index, workload } of todo) {
+        const result = await parallelSnapshotDfs(setup.protocol, variant, workload, {
+          exec: boundedExec(setup.exec, setup.bounds, bound), maxStates: setup.bounds.maxStates, workers, ref: { name: setup.protocol.name },
+          ...(setup.bounds.deadline !== undefined ? { deadline: setup.bounds.deadline } : {}),
+        });
+        out.push({ index, result });
+        if (result.failure || !result.complete) break;
+      }
+      return out;
+    });
+  }
   const pool = new Tinypool({ filename: new URL('./prove-workers-task.js', import.meta.url).href, minThreads: workers, maxThreads: workers });
   // one clock for every thread (performance.now() has a per-thread origin)
   const deadline = o.timeLimit !== undefined ? Date.now() + o.timeLimit * 1000 : undefined;

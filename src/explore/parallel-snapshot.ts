@@ -33,7 +33,8 @@ export async function parallelSnapshotDfs(protocol: Protocol, variant: Variant, 
   // breadth-first to a frontier: each entry is the choices that reach a decision state
   let level: number[][] = [];
   const root = engine.snapshot();
-  const walk = (path: number[]): ReturnType<typeof engine.attempt> => engine.attempt(() => {
+  const walk = (path: number[], first: () => void = () => {}): ReturnType<typeof engine.attempt> => engine.attempt(() => {
+    first();
     for (let d: Decision | null = engine.decide(); ; d = engine.decide()) {
       if (!visited.add(engine.stateHash())) return;
       states++;
@@ -61,9 +62,8 @@ export async function parallelSnapshotDfs(protocol: Protocol, variant: Variant, 
       for (let pick = 0; pick < n && !bad; pick++) {
         engine.restore(root);
         replay(engine, path);
-        engine.take(engine.decide()!, pick);
         transitions++;
-        bad = walk([...path, pick]);
+        bad = walk([...path, pick], () => engine.take(engine.decide()!, pick));
       }
       if (bad) break;
     }

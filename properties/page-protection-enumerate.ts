@@ -35,6 +35,7 @@ function alphabet(shape: PpShape, k: Set<PpKind>, task: boolean, depth: number):
   if (shape.handoff && k.has('handoff')) out.push([['use', 0]]);
   if (k.has('take')) out.push([['take', 0]]);
   if (k.has('fork')) out.push([['fork']]);
+  if (k.has('fork') && k.has('local')) out.push([['local', 0], ['fork'], ['unlocal', 0]]);
   if (task && k.has('user')) out.push([['user']]);
   if (k.has('param')) for (const v of shape.paramWrites) out.push([['param', v]]);
   if (!out.length) out.push([['write', PLAIN_PAGE]]);

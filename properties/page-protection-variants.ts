@@ -55,6 +55,12 @@ const V10 = design({ param: 'strict\n' }, { irqs: 'hardirq', stray: 'task', para
 // V9 41/45: "'relaxed' (default) -- WARN_ONCE, removed the protections, and continuing to operate"
 const V10_RELAXED = { ...V10, kernel: { ...V10.kernel, param: 'relaxed' }, claims: { forgive: 'any' as const, weakening: 'sticky-override' as const } };
 
+/** The callers of the bh findings: kmap_local sections with bh regions inside, softirqs (nothing else to wait for). */
+const BH: Partial<PpShape> = {
+  bh: 'inside', irqs: 'softirq', irqGrants: [], stray: 'irq', secondKey: false, tif: false, kmap: false, handoff: false,
+  foreignKunmap: 'none', crossNesting: 'none', paramWrites: [],
+};
+
 const correct = (name: string, d: Design, description: string, source: string): V =>
   ({ name, buggy: false, description, source, config: d });
 const buggy = (name: string, d: Design, expect: string, description: string, source: string,
@@ -95,14 +101,14 @@ export const ppVariants: V[] = [
     `tglx <87mtycqcjf.fsf@nanos.tec.linutronix.de>; 01/58 race diagram`, { globalRestrict: 'remote-rmw' }, { handoff: false }),
   buggy('V-GLOBAL-ipi-every-cpu', GLOBAL, `${P}cpu-isolation`, 'A.4 #2c: the forced restrict sends wrmsrl_on_cpu() to every online CPU, isolated ones included ("1-25 ms on 256 CPUs", breaks CPU isolation)',
     'tglx <87mtycqcjf.fsf@nanos.tec.linutronix.de>', { globalRestrict: 'ipi' }, { handoff: false, isolatedCpu: true }),
-  buggy('V-GLOBAL-kmap-nesting', GLOBAL, `${P}A-INV7-global`, 'A.4 #3 [inference]: kmap(); kmap_local_page(); kunmap(); kunmap_local(); with one count for global and local grants: the global grant is never revoked. Checker: confirmed (6 steps, one CPU; or A-INV1 when another task is switched in under the leaked grant first); harmless in V-RFC, whose grants are all per task',
-    S.nest, {}, { crossNesting: 'forward', handoff: false }, [`${P}A-INV1-no-unguarded-access`]),
+  buggy('V-GLOBAL-kmap-nesting', GLOBAL, `${P}A-INV7-global`, 'A.4 #3 [inference]: kmap(); kmap_local_page(); kunmap(); kunmap_local(); with one count for global and local grants: the global grant is never revoked. Checker: confirmed (6 steps, one CPU; or A-INV2/A-INV1 when another task is switched in under the leaked grant first); harmless in V-RFC, whose grants are all per task',
+    S.nest, {}, { crossNesting: 'forward', handoff: false }, [`${P}A-INV1-no-unguarded-access`, `${P}A-INV2-msr-tracks-context`]),
   buggy('V-GLOBAL-kmap-nesting-mirror', GLOBAL, `${P}A-INV4-refcount`, 'A.4 #3 mirror: kmap_local_page(); kmap(); kunmap_local(); kunmap(); the last revoke is global only: the local grant stays in thread.pkrs. Checker: confirmed',
     S.nest, {}, { crossNesting: 'mirror', handoff: false }),
   buggy('V-GLOBAL-two-kmappers', GLOBAL, `${P}A-INV4-refcount`, 'A.4 #4: two tasks kmap() the same key: the counts are per task but the global value is one, so the first kunmap() revokes the other\'s grant ("would never work at all because the refcounting is per thread and not global")',
     'tglx <878s9vqkrk.fsf@nanos.tec.linutronix.de>', {}, { oneKmapper: false, handoff: false }, [`${P}legit-never-dies`]),
-  buggy('V-RFC-kunmap-elsewhere', RFC, `${P}A-INV4-refcount`, 'A.4 #4: kmap() in one task, kunmap() in another: the per-task count of one goes negative, the other leaks',
-    `${S.nest}; tglx <878s9vqkrk.fsf@nanos.tec.linutronix.de>`, {}, { foreignKunmap: 'task', crossNesting: 'none' }),
+  buggy('V-RFC-kunmap-elsewhere', RFC, `${P}A-INV4-refcount`, 'A.4 #4: kmap() in one task, kunmap() in another: the per-task count of one goes negative (or, if it holds a kmap() of its own, drops to 0 under it: its legitimate write dies), the other leaks',
+    `${S.nest}; tglx <878s9vqkrk.fsf@nanos.tec.linutronix.de>`, {}, { foreignKunmap: 'task', crossNesting: 'none' }, [`${P}legit-never-dies`]),
   buggy('V-RFC-kmap-handoff', RFC, `${P}legit-never-dies`, 'A.4 #4: a kmap() address handed to another context: the grant was per task, so the legitimate user faults and dies',
     `${S.rfc}; ${S.nest}`, {}, { handoff: true, crossNesting: 'none' }),
   buggy('V7-parse', V10, `${P}A-INV9-mode`, 'A.4 #8: V7 param_set_pks_fault_mode() tests !sysfs_streq(): "strict" selects RELAXED',
@@ -116,13 +122,13 @@ export const ppVariants: V[] = [
   buggy('V10-pks_set-in-irq', V10, `${P}A-INV3-exception-isolation`, 'A.4 #12, second half [inference]: pks_set_readwrite() in an interrupt computes from current->thread.pkrs, so the interrupt also gets the interrupted thread\'s grant of the other key. Checker: confirmed with the second key (PKS_KEY_TEST)',
     `V10 21/44 <20220419170649.1022246-22-ira.weiny@intel.com>; V9 30/45 <20220310172019.850939-31-ira.weiny@intel.com>`, {}, { irqGrants: ['set'] }),
   buggy('V10-bh-softirq', V10, `${P}A-INV3-exception-isolation`, 'a softirq run from local_bh_enable() inside a kmap_local section gets no pks_save_pt_regs(): it runs with the task\'s PKRS, grant included, and a stray write from it succeeds. Checker finding',
-    S.bh, {}, { irqs: 'softirq', bh: 'inside' }, [`${P}stray-write`]),
+    S.bh, {}, BH, [`${P}stray-write`]),
   buggy('V3-bh-softirq', V3, `${P}A-INV3-exception-isolation`, 'as V10-bh-softirq for V3: only irqentry saves PKRS, so a softirq run from local_bh_enable() inherits the task\'s grant. Checker finding',
-    S.bh, {}, { bh: 'inside', irqs: 'softirq' }, [`${P}stray-write`]),
+    S.bh, {}, BH, [`${P}stray-write`]),
   buggy('V-GLOBAL-bh-softirq', GLOBAL, `${P}A-INV3-exception-isolation`, 'as V10-bh-softirq for V-GLOBAL: a softirq run from local_bh_enable() keeps the task\'s PKRS and count. Checker finding',
-    S.bh, {}, { bh: 'inside', irqs: 'softirq' }, [`${P}stray-write`]),
-  buggy('V-TGLX-bh-softirq', TGLX, `${P}A-INV3-exception-isolation`, 'as V10-bh-softirq for tglx\'s design: no extended regs are saved for a softirq run from local_bh_enable(), so it runs with the task\'s kmap_local grant, and a temporary unprotect forgiven in it is written to the live PKRS the task continues with. Checker finding',
-    S.bh, {}, { bh: 'inside', irqs: 'softirq' }, [`${P}stray-write`]),
+    S.bh, {}, BH, [`${P}stray-write`]),
+  buggy('V-TGLX-bh-softirq', TGLX, `${P}A-INV3-exception-isolation`, 'as V10-bh-softirq for tglx\'s design: no extended regs are saved for a softirq run from local_bh_enable(), so it runs with the task\'s kmap_local grant (and in RELAXED a temporary unprotect forgiven in it lands in the live PKRS the task continues with: see V-TGLX-relaxed\'s scope). Checker finding',
+    S.bh, {}, BH, [`${P}stray-write`]),
   buggy('M-A2-inc', V10, `${P}A-INV4-refcount`, 'M-A2: RW written on count++ != 0 instead of the first grant', 'page-protection.md M-A2', { mutant: 'M-A2-inc' }),
   buggy('M-A2-dec', V10, `${P}A-INV4-refcount`, 'M-A2: NoAccess written on every decrement, closing nested grants early', 'page-protection.md M-A2', { mutant: 'M-A2-dec' }),
   buggy('M-A2-fork', V10, `${P}A-INV4-refcount`, 'M-A2: the child inherits the parent\'s count and PKRS at fork', 'page-protection.md M-A2', { mutant: 'M-A2-fork' }),

@@ -146,19 +146,29 @@ function body(shape: PpShape, k: Set<PpKind>, at: Level, maxLength: number): fc.
   if (k.has('kmap')) items.push(dev.chain((p) => section(['kmap', p], ['kunmap', p], body1(fc.constant(one(['write', p]))))));
   if (k.has('set') && !at.inSet) items.push(section(['set', PKS_KEY_TEST], ['clear', PKS_KEY_TEST], body1(fc.constant(one(['write', TEST_PAGE])), true)));
   if (k.has('bh') && !at.inBh && (!at.grant || shape.bh === 'inside')) {
-    items.push(section(['bh_disable'], ['bh_enable'], body(shape, k, { ...at, top: false, inBh: true }, 2)));
+    items.push(section(['bh_disable'], ['bh_enable'], body(shape, k, { ...at, top: false, inBh: true, depth: Math.max(1, at.depth - 1) }, 2)));
   }
   // a fork may come while grants are held; a return to user only with none
   if (k.has('fork')) items.push(fc.constant(one(['fork'])));
   if (k.has('param')) items.push(fc.constantFrom(...shape.paramWrites).map((v) => one(['param', v])));
   if (at.top && k.has('user')) items.push(fc.constant(one(['user'])));
-  if (at.top && k.has('cross')) items.push(...cross(shape));
+  if (at.top && k.has('cross') && at.depth > 1) items.push(...cross(shape));
   if (at.top && at.task && at.kmapper && k.has('handoff') && (shape.handoff || shape.foreignKunmap !== 'none')) items.push(dev.map((p) => one(['give', p])));
   if (shape.handoff && k.has('handoff')) items.push(dev.map((p) => one(['use', p])));
   if (k.has('take')) items.push(dev.map((p) => one(['take', p])));
   // nothing else allowed: a write to ordinary memory, which any context may do
   if (items.length === 0) items.push(fc.constant(one(['write', PLAIN_PAGE])));
   return fc.array(fc.oneof(...items), { minLength: 1, maxLength }).map((xs) => xs.flat());
+}
+
+/**
+ * The interrupt kinds a run has: the shape's, when the run may use interrupts; a run with bh
+ * regions but no other interrupts still has the softirqs those regions defer.
+ */
+export function interruptKinds(shape: PpShape, kinds?: ReadonlySet<string>): ('hardirq' | 'softirq')[] {
+  const all: ('hardirq' | 'softirq')[] = shape.irqs === 'nested' ? ['hardirq', 'softirq'] : shape.irqs === 'softirq' ? ['softirq'] : shape.irqs === 'hardirq' ? ['hardirq'] : [];
+  if (!kinds || kinds.has('irq')) return all;
+  return kinds.has('bh') && shape.bh !== 'none' ? all.filter((k) => k === 'softirq') : [];
 }
 
 /** `count` programs when the user fixed the parameter, else from `min` to `max` (shrinking toward fewer). */
@@ -172,20 +182,20 @@ export function ppWorkload(shape: PpShape, o: PpGenOptions): fc.Arbitrary<PpWork
   const used = shape.isolatedCpu && o.cpus > 1 ? o.cpus - 1 : o.cpus;
   const cpu = fc.nat({ max: used - 1 });
   const maxTasks = Math.min(shape.maxTasks ?? o.cpus + 1, o.params?.['tasks'] ?? Infinity);
-  const irqsOn = shape.irqs !== 'none' && (!o.kinds || o.kinds.has('irq'));
-  const irqKinds: ('hardirq' | 'softirq')[] = shape.irqs === 'nested' ? ['hardirq', 'softirq'] : shape.irqs === 'softirq' ? ['softirq'] : ['hardirq'];
+  const irqKinds = interruptKinds(shape, o.kinds);
+  const irqsOn = irqKinds.length > 0;
   const depths = o.params?.['depth'] !== undefined ? [o.params['depth']] : [2, 1, 3];
   const taskBody = (kmapper: boolean) => fc.oneof(...depths.map((depth) =>
     body(shape, allowed(shape, o, true, kmapper), { task: true, kmapper, top: true, grant: false, depth }, o.ops)));
   const task = (kmapper: boolean) => fc.record({ cpu, tif: shape.tif ? fc.boolean() : fc.constant(false), ops: taskBody(kmapper) });
   const irq = fc.record({
-    cpu, kind: fc.constantFrom(...irqKinds),
+    cpu, kind: fc.constantFrom(...(irqsOn ? irqKinds : ['hardirq' as const])),
     ops: body(shape, allowed(shape, o, false, false), { task: false, kmapper: false, top: true, grant: false, depth: 1 }, 2),
   });
   const tasksFixed = o.params?.['tasks'] !== undefined ? { ...o, params: { ...o.params, tasks: maxTasks - 1 } } : o;
   return fc.record({
     isolated: fc.constant(used < o.cpus),
     tasks: fc.tuple(task(true), programs(tasksFixed, 'tasks', task(!shape.oneKmapper), 0, maxTasks - 1)).map(([first, rest]) => [first, ...rest]),
-    irqs: irqsOn ? programs(o, 'irqs', irq, 0, 2) : fc.constant([]),
+    irqs: irqsOn ? programs(o, 'irqs', irq, o.kinds?.has('irq') === false ? 1 : 0, 2) : fc.constant([]),
   });
 }

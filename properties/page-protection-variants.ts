@@ -26,7 +26,7 @@ const base: PksConfig = {
 };
 const shape0: PpShape = {
   kmap: false, oneKmapper: false, handoff: false, foreignKunmap: 'none', crossNesting: 'none', irqs: 'none', irqGrants: [],
-  stray: 'all', secondKey: true, bh: 'outside', tif: false, isolatedCpu: false, paramWrites: [],
+  stray: 'all', secondKey: true, bh: 'outside', forks: true, tif: false, isolatedCpu: false, paramWrites: [],
 };
 
 const design = (kernel: Partial<PksConfig>, shape: Partial<PpShape>, forgive: Forgive, weakening: Weakening): Design =>
@@ -58,7 +58,7 @@ const V10_RELAXED = { ...V10, kernel: { ...V10.kernel, param: 'relaxed' }, claim
 /** The callers of the bh findings: kmap_local sections with bh regions inside, softirqs (nothing else to wait for). */
 const BH: Partial<PpShape> = {
   bh: 'inside', irqs: 'softirq', irqGrants: [], stray: 'irq', secondKey: false, tif: false, kmap: false, handoff: false,
-  foreignKunmap: 'none', crossNesting: 'none', paramWrites: [],
+  foreignKunmap: 'none', crossNesting: 'none', paramWrites: [], forks: false, maxTasks: 1, isolatedCpu: true,
 };
 
 const correct = (name: string, d: Design, description: string, source: string): V =>

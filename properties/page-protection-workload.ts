@@ -39,6 +39,8 @@ export interface PpShape {
    * inside a grant (a softirq run from local_bh_enable() there inherits the task's PKRS)
    */
   bh: 'none' | 'outside' | 'inside';
+  /** tasks fork and return to user (the child returns to user and exits) */
+  forks: boolean;
   /** some tasks have _TIF_WORK_CTXSW flags set */
   tif: boolean;
   /** the last CPU is nohz_full and runs no protected-memory user */
@@ -98,8 +100,8 @@ export function allowed(shape: PpShape, o: Pick<PpGenOptions, 'kinds' | 'params'
   on('handoff', shape.handoff || (task && kmapper && shape.foreignKunmap !== 'none'));
   on('take', shape.foreignKunmap === 'any' || (shape.foreignKunmap === 'task' && task));
   on('bh', task && shape.bh !== 'none');
-  on('fork', task);
-  on('user', task);
+  on('fork', task && shape.forks);
+  on('user', task && shape.forks);
   on('param', task && shape.paramWrites.length > 0);
   return k;
 }

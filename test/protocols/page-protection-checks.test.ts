@@ -168,3 +168,11 @@ test('do_kern_addr_fault() runs with irqs off: no interrupt ever nests in a #PF'
   expect(r.ok ? 'holds' : r.failure.message).toBe('holds');
   expect(r.stats.counters['pk_fault']).toBeGreaterThan(50);
 });
+
+test('PKS_INIT_VALUE: key 0 read-write, every other key AD|WD', async () => {
+  const { PKS_INIT_VALUE, PKS_NUM_KEYS, PKEY_NO_ACCESS, pkey_update_pkval, pkrsAllowsWrite } = await import('../../src/kernel/arch/x86/include/asm/pks.js');
+  let v = 0;
+  for (let k = 1; k < PKS_NUM_KEYS; k++) v = pkey_update_pkval(v, k, PKEY_NO_ACCESS);
+  expect(PKS_INIT_VALUE).toBe(v);
+  expect(pkrsAllowsWrite(PKS_INIT_VALUE, 0)).toBe(true);
+});

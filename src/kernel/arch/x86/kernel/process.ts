@@ -23,7 +23,12 @@ export function* pks_sched_out(x: PX, prev: Task): Gen {
  * the write belongs to the switch step itself: no yield before it.
  */
 export function* pks_sched_in(x: PX, next: Task): Gen {
-  switch_pkrs(x, x.w.tasks[pks(x).prev[x.cpu()] ?? -1], next);
+  const p = pks(x);
+  const cpu = x.cpu();
+  // prepare_task_switch() is not run for the idle task: prev is then the idle task, not a stale one
+  const prev = x.w.tasks[p.prev[cpu]!];
+  p.prev[cpu] = -1;
+  switch_pkrs(x, prev, next);
 }
 
 function switch_pkrs(x: PX, prev: Task | undefined, next: Task): void {

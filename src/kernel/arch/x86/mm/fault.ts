@@ -66,6 +66,7 @@ function temporary_unprotect(x: PX, f: IrqentryState, key: number): void {
 function tglx_pks_fault(x: PX, f: IrqentryState, page: number, key: number): FaultResult {
   const p = pks(x);
   if (!p.unprotect[page] && p.cfg.mutant !== 'M-A4-any') return DIE;
+  // unreached: STRICT V-TGLX callers make no kmap() (unsupported there), so no page has unprotect > 0
   if (p.mode === 'STRICT') return DIE;
   if (p.mode === 'RELAXED') WARN_ON_ONCE(x, true, 'tglx_pks_fault', `PKS fault on kmap()ed p${page} outside the mapping context`);
   temporary_unprotect(x, f, key);

@@ -109,12 +109,8 @@ export function pkey_update_pkval(pkval: number, key: number, prot: number): num
   return ((pkval & ~pkrsMask(key)) | (prot << (2 * key))) >>> 0;
 }
 
-/** Key 0 full access, every other key no access: the most restrictive value. */
-export const PKS_INIT_VALUE = (() => {
-  let v = 0;
-  for (let k = 1; k < PKS_NUM_KEYS; k++) v = pkey_update_pkval(v, k, PKEY_NO_ACCESS);
-  return v;
-})();
+/** Key 0 full access, keys 1-15 AD|WD (no access): the most restrictive value. */
+export const PKS_INIT_VALUE = 0xfffffffc;
 
 export const pkrsAllowsWrite = (pkrs: number, key: number) => ((pkrs >>> (2 * key)) & 0x3) === 0;
 

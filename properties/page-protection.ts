@@ -18,11 +18,11 @@ import { hex, PKS_INIT_VALUE, PKS_KEY_PGMAP, pkrsAllowsWrite, type Pks, type Pks
 import { KM_MAX_IDX, type KmapConfig } from '../src/kernel/mm/kmap-types.js';
 import { pksKmapHooks } from '../src/kernel/mm/memremap-pks.js';
 import { param_set_pks_fault_mode, PKS_MODE_DEFAULT, RUNTIME_MODES } from '../src/kernel/mm/memremap-param.js';
-import { describePpOp, ppTask, runPpOps, type PpOp } from '../src/kernel/mm/pks-callers.js';
+import { ppTask, runPpOps, type PpOp } from '../src/kernel/mm/pks-callers.js';
 import { ppEnumerate } from './page-protection-enumerate.js';
 import { ppContextState, ppInvariants } from './page-protection-invariants.js';
 import { ppVariants, type PpVariantConfig } from './page-protection-variants.js';
-import { PP_DIRECT_KEYS, PP_OPERATIONS, PP_PARAMETERS, PP_PKEYS, ppWorkload, type PpWorkload } from './page-protection-workload.js';
+import { describePpOp, PP_DIRECT_KEYS, PP_OPERATIONS, PP_PARAMETERS, PP_PKEYS, ppWorkload, type PpWorkload } from './page-protection-workload.js';
 
 /** DEVMAP_ACCESS_PROTECTION depends on !HIGHMEM: kmap and kmap_local return page_address(). */
 const NO_HIGHMEM: KmapConfig = {
@@ -42,7 +42,7 @@ function createPks(cfg: PksConfig, wl: PpWorkload, cpus: number): Pks {
   const p: Pks = {
     cfg, mode, pkey: PP_PKEYS.slice(), msr: perCpu(0), pkrs_cache: perCpu(0),
     thread: {}, frames: Array.from({ length: cpus }, () => []), unprotect: PP_PKEYS.map(() => 0),
-    pkrs_global: PKS_INIT_VALUE, isolated: wl.isolated ? cpus - 1 : -1,
+    pkrs_global: PKS_INIT_VALUE,
     tifWork: wl.tasks.flatMap((t, i) => (t.tif ? [taskName(i)] : [])), prev: perCpu(-1),
     mailbox: PP_PKEYS.map(() => 0), borrowed: PP_PKEYS.map(() => 0),
   };

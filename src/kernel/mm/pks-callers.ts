@@ -126,24 +126,3 @@ export function* ppTask(x: PX, ops: readonly PpOp[]): Gen {
   }
   yield* pks_task_dead(x);
 }
-
-export function describePpOp(op: PpOp): string {
-  switch (op[0]) {
-    case 'kmap': return `kmap(p${op[1]})`;
-    case 'kunmap': return `kunmap(p${op[1]})`;
-    case 'local': return `kmap_local_page(p${op[1]})`;
-    case 'unlocal': return `kunmap_local(p${op[1]})`;
-    case 'write': return `write(p${op[1]})`;
-    case 'stray': return `stray write(p${op[1]})`;
-    case 'give': return `kmap(p${op[1]}) and hand the address over`;
-    case 'use': return `write(p${op[1]}) through a handed-over address`;
-    case 'take': return `kunmap(p${op[1]}) of a handed-over address`;
-    case 'set': return `pks_set_readwrite(${op[1]})`;
-    case 'clear': return `pks_set_noaccess(${op[1]})`;
-    case 'bh_disable': return 'local_bh_disable()';
-    case 'bh_enable': return 'local_bh_enable()';
-    case 'fork': return 'fork()';
-    case 'user': return 'return to user';
-    case 'param': return `write ${JSON.stringify(op[1])} to pks_fault_mode`;
-  }
-}

@@ -5,6 +5,9 @@
  * global value of the Oct 2020 design. arch/x86/include/asm/pks.h and arch/x86/mm/pkeys.c of the
  * PKS series (RFC V1 <20200714070220.3500839-1-ira.weiny@intel.com> .. V10
  * <20220419170649.1022246-22-ira.weiny@intel.com>); never merged upstream.
+ * Abstracted: two consumers of the 16 keys (PKS_KEY_PGMAP_PROTECTION through the pgmap count,
+ * PKS_KEY_TEST granted directly); one design per run, chosen by PksConfig (the series' versions
+ * as variants); every grant is read-write (no read-only mode).
  */
 import type { ContextKind } from '../../../../../protocol.js';
 import type { Exec } from '../../../../../sim/thread.js';
@@ -77,8 +80,6 @@ export interface Pks {
   unprotect: number[];
   /** V-GLOBAL: pkrs_global_cache (set bits restrict) */
   pkrs_global: number;
-  /** a nohz_full CPU that runs no protected-memory user (-1: none) */
-  isolated: number;
   /** tasks (by name) with _TIF_WORK_CTXSW flags set: the only switches __switch_to_xtra() sees */
   tifWork: string[];
   /** per CPU: the task being switched out (between prepare and finish) */

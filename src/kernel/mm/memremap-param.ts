@@ -9,6 +9,7 @@ import type { PksMode } from '../arch/x86/include/asm/pks.js';
 /** lib/string.c sysfs_streq(): equal, except that either may end in one newline. */
 export function sysfs_streq(s1: string, s2: string): boolean {
   const a = s1.endsWith('\n') ? s1.slice(0, -1) : s1;
+  // unreached: the kernel compares with constant names, which never end in a newline
   const b = s2.endsWith('\n') ? s2.slice(0, -1) : s2;
   return a === b;
 }

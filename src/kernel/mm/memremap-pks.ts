@@ -12,7 +12,8 @@
  */
 import type { Gen } from '../../sim/thread.js';
 import type { PageProtectionHooks, X } from './kmap-types.js';
-import { PKEY_NO_ACCESS, PKEY_READ_WRITE, pks, threadOf, type PX } from '../arch/x86/include/asm/pks.js';
+import { PKEY_NO_ACCESS, PKEY_READ_WRITE, PKS_KEY_PGMAP, pks, threadOf, type PX } from '../arch/x86/include/asm/pks.js';
+import { pte_pkey } from '../arch/x86/mm/fault.js';
 import { pks_update_protection } from '../arch/x86/mm/pkeys.js';
 import { pks_mk_noaccess, pks_mk_readwrite } from './pks-global.js';
 
@@ -20,8 +21,7 @@ const asPks = (x: X) => x as unknown as PX;
 
 /** page_is_access_protected(): a PGMAP_PROTECTION page while the static key is on. */
 function protectedKey(x: PX, page: number): number {
-  const p = pks(x);
-  return p.mode === 'OFF' ? 0 : p.pkey[page]!;
+  return pte_pkey(x, page) === PKS_KEY_PGMAP ? PKS_KEY_PGMAP : 0;
 }
 
 /** __pgmap_set_readwrite / dev_access_enable: the context's first grant opens the key. */
@@ -51,12 +51,9 @@ function* unprotect_add(x: PX, page: number, d: number): Gen {
     p.unprotect[page]! += d;
     return;
   }
-  const task = x.current().id;
   const v = p.unprotect[page]!;
-  p.ghost.inflight[task] = (p.ghost.inflight[task] ?? 0) + 1;
   yield { fn: d > 0 ? 'kmap' : 'kunmap', what: `page->unprotect = ${v + d}` };
   p.unprotect[page] = v + d;
-  p.ghost.inflight[task]!--;
 }
 
 type Hook = (x: PX, page: number, key: number) => Gen;

@@ -3,12 +3,18 @@
  * <873602redz.fsf@nanos.tec.linutronix.de>): kmap and kmap_local sections writing the page, the
  * nesting `kmap(); kmap_local_page(); kunmap(); kunmap_local();`, a kmap() address handed to
  * another context, kunmap() in another context, and stray writes through the linear map by code
- * that holds no grant. The kmap family itself is mm/highmem.c's, reused.
+ * that holds no grant. A second PKS user grants its own key directly with pks_set_readwrite()/
+ * pks_set_noaccess() around its accesses (as lib/pks/pks_test.c does with PKS_KEY_TEST, V9/V10).
+ * Bottom-half-disabled regions (local_bh_disable() ... local_bh_enable()) let pending softirqs
+ * run from local_bh_enable() on the task's stack, without an irqentry.
+ * The kmap family itself is mm/highmem.c's, reused. These are callers, not kernel functions: the
+ * spec events for API use a driver makes (PKS_SET, PARAM) are emitted here.
  */
 import { count } from '../../sim/world.js';
-import type { Gen } from '../../sim/thread.js';
+import { local_bh_disable, local_bh_enable, type Gen } from '../../sim/thread.js';
 import { pks, type Pks, type PX } from '../arch/x86/include/asm/pks.js';
 import { pks_write, type Borrow } from '../arch/x86/mm/fault.js';
+import { pks_set_noaccess, pks_set_readwrite } from '../arch/x86/mm/pkeys.js';
 import { pks_copy_thread, pks_task_dead } from '../arch/x86/kernel/process.js';
 import { exit_to_user_mode, fork, kmap_local_page, kunmap_local } from './highmem-local.js';
 import { kmap, kunmap } from './highmem.js';
@@ -24,6 +30,10 @@ export type PpOp =
   | ['stray', number]
   /** kmap() and publish the address; write through a published one; kunmap a published one */
   | ['give', number] | ['use', number] | ['take', number]
+  /** pks_set_readwrite(key) / pks_set_noaccess(key) by a user of its own key */
+  | ['set', number] | ['clear', number]
+  /** local_bh_disable() / local_bh_enable() */
+  | ['bh_disable'] | ['bh_enable']
   | ['fork'] | ['user']
   /** echo <value> > /sys/module/memremap/parameters/pks_fault_mode */
   | ['param', string];
@@ -54,6 +64,20 @@ export function* runPpOps(x: PX, ops: readonly PpOp[]): Gen {
         break;
       }
       case 'user': yield* exit_to_user_mode(asX(x)); break;
+      case 'set':
+      case 'clear': {
+        const open = op[0] === 'set';
+        yield { fn: open ? 'pks_set_readwrite' : 'pks_set_noaccess', what: `key ${op[1]}` };
+        if (open) pks_set_readwrite(x, op[1]);
+        else pks_set_noaccess(x, op[1]);
+        x.emit({ type: 'PKS_SET', task: x.current().id, key: op[1], open });
+        break;
+      }
+      case 'bh_disable':
+        yield { fn: 'local_bh_disable', what: 'softirqs wait until local_bh_enable()' };
+        local_bh_disable(x);
+        break;
+      case 'bh_enable': yield* local_bh_enable(x, 'local_bh_enable'); break;
       case 'param':
         yield { fn: 'param_set_pks_fault_mode', what: `write ${JSON.stringify(op[1])}` };
         p.mode = param_set_pks_fault_mode(op[1], p.mode, RUNTIME_MODES, p.cfg.parser).mode;
@@ -101,22 +125,4 @@ export function* ppTask(x: PX, ops: readonly PpOp[]): Gen {
     if (op[0] === 'give') yield* take(x, op[1], 'take back the kmap() address');
   }
   yield* pks_task_dead(x);
-  x.emit({ type: 'EXIT', task: x.current().id });
-}
-
-export function describePpOp(op: PpOp): string {
-  switch (op[0]) {
-    case 'kmap': return `kmap(p${op[1]})`;
-    case 'kunmap': return `kunmap(p${op[1]})`;
-    case 'local': return `kmap_local_page(p${op[1]})`;
-    case 'unlocal': return `kunmap_local(p${op[1]})`;
-    case 'write': return `write(p${op[1]})`;
-    case 'stray': return `stray write(p${op[1]})`;
-    case 'give': return `kmap(p${op[1]}) and hand the address over`;
-    case 'use': return `write(p${op[1]}) through a handed-over address`;
-    case 'take': return `kunmap(p${op[1]}) of a handed-over address`;
-    case 'fork': return 'fork()';
-    case 'user': return 'return to user';
-    case 'param': return `write ${JSON.stringify(op[1])} to pks_fault_mode`;
-  }
 }

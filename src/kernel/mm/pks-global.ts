@@ -72,9 +72,8 @@ function* update_global_pkrs(x: PX, key: number): Gen {
   }
 }
 
+/** wrmsrl_on_cpu(): smp_call_function_single(cpu, ..., wait=1), which IPIs isolated CPUs too. */
 function ipi(x: PX, cpu: number, handler: (x: PX) => Gen): () => boolean {
-  const p = pks(x);
   count(x.w, 'ipi');
-  if (cpu === p.isolated) p.ghost.isolation ??= `cpu${x.cpu()} sent a PKRS IPI to isolated cpu${cpu}`;
   return x.ipi(cpu as CpuId, 'pkrs_ipi', handler);
 }

@@ -5,19 +5,17 @@
  *    <20201009195033.3208459-2-ira.weiny@intel.com>);
  *  - V3 pks_sched_in() inside __switch_to_xtra(), which runs only when prev or next has
  *    _TIF_WORK_CTXSW set (A.4 #1, tglx <871rfoscz4.fsf@nanos.tec.linutronix.de>);
- *  - copy_thread(): the child starts with PKS_INIT_VALUE and no grant.
+ *  - copy_thread(): the child starts with PKS_INIT_VALUE and no grant (V10 pks_init_task()).
+ * Abstracted: __switch_to() runs with irqs off, so the PKRS load is part of the switch step.
  */
 import type { Gen } from '../../../../sim/thread.js';
 import type { Task } from '../../../../sim/world.js';
 import { PKS_INIT_VALUE, pks, threadOf, type PX } from '../include/asm/pks.js';
 import { pks_write_pkrs, thread_pkrs_live } from '../mm/pkeys.js';
 
-/** prepare_task_switch(): the outgoing thread context is left; remember who it was. */
+/** prepare_task_switch(): remember who is switched out (__switch_to() gets prev and next). */
 export function* pks_sched_out(x: PX, prev: Task): Gen {
-  const p = pks(x);
-  p.prev[x.cpu()] = prev.id;
-  p.schedOuts[prev.id] = (p.schedOuts[prev.id] ?? 0) + 1;
-  x.emit({ type: 'SCHED_OUT', task: prev.id });
+  pks(x).prev[x.cpu()] = prev.id;
 }
 
 /**
@@ -25,9 +23,12 @@ export function* pks_sched_out(x: PX, prev: Task): Gen {
  * the write belongs to the switch step itself: no yield before it.
  */
 export function* pks_sched_in(x: PX, next: Task): Gen {
+  const p = pks(x);
   const cpu = x.cpu();
-  switch_pkrs(x, x.w.tasks[pks(x).prev[cpu] ?? -1], next);
-  x.emit({ type: 'SCHED_IN', cpu });
+  // prepare_task_switch() is not run for the idle task: prev is then the idle task, not a stale one
+  const prev = x.w.tasks[p.prev[cpu]!];
+  p.prev[cpu] = -1;
+  switch_pkrs(x, prev, next);
 }
 
 function switch_pkrs(x: PX, prev: Task | undefined, next: Task): void {
@@ -40,11 +41,7 @@ function switch_pkrs(x: PX, prev: Task | undefined, next: Task): void {
 /** do_task_dead(): the last switch away from an exiting task, to the idle task's PKRS. */
 export function* pks_task_dead(x: PX): Gen {
   yield { fn: 'do_task_dead', what: `schedule() away from exiting ${x.current().name}` };
-  const cpu = x.cpu();
-  const prev = x.current();
-  x.emit({ type: 'SCHED_OUT', task: prev.id });
-  switch_pkrs(x, prev, x.w.tasks[cpu]!);
-  x.emit({ type: 'SCHED_IN', cpu });
+  switch_pkrs(x, x.current(), x.w.tasks[x.cpu()]!);
 }
 
 /** copy_thread(): the child's PKS state (M-A2-fork copies the parent's instead). */

@@ -1,12 +1,24 @@
 /**
- * Writing PKRS: arch/x86/mm/pkeys.c of the PKS series. pks_write_pkrs() keeps a per-CPU cache
- * so that an unchanged value skips the WRMSR (V3 write_pkrs(), V10 pks_write_pkrs());
- * pks_update_protection() edits the current context's value (V9 30/45
- * <20220310172019.850939-31-ira.weiny@intel.com>); pks_update_exception() also edits the value
- * the exception will restore (V10 32/44 <20220419170649.1022246-33-ira.weiny@intel.com>).
+ * Writing PKRS: arch/x86/mm/pkeys.c of the PKS series.
+ *  - pks_write_pkrs() keeps a per-CPU cache so that an unchanged value skips the WRMSR (V3
+ *    write_pkrs(), V10 pks_write_pkrs() in asm/pks.h);
+ *  - pks_setup(), run by identify_cpu() on every CPU as it comes online: one direct WRMSR, then
+ *    pks_write_pkrs() to bring the cache in sync (V8 14/44
+ *    <20220127175505.851391-15-ira.weiny@intel.com>, unchanged through V10). "The initial value
+ *    of the MSR is preserved on INIT": a CPU re-onlined from idle finds PKS_INIT_VALUE in both,
+ *    so CPU hotplug is modelled as boot only (setup runs pks_setup() on every CPU);
+ *  - pks_update_protection() edits the current context's value (V9 30/45
+ *    <20220310172019.850939-31-ira.weiny@intel.com>, `__pks_update_protection()` under
+ *    preempt_disable(): one step); pks_set_readwrite()/pks_set_noaccess() are its callers
+ *    (pks_mk_readwrite()/pks_mk_noaccess() through V7);
+ *  - pks_update_exception() also edits the value the exception will restore (V9 30/45).
+ * Abstracted: CR4.PKS and the X86_FEATURE_PKS checks (always on); the WARN_ON_ONCE(pkey >=
+ * PKS_KEY_MAX) range checks (callers pass valid keys).
  */
 import { count } from '../../../../sim/world.js';
-import { pkey_update_pkval, pks, threadOf, type IrqentryState, type Pks, type PksThread, type PX } from '../include/asm/pks.js';
+import {
+  PKEY_NO_ACCESS, PKEY_READ_WRITE, PKS_INIT_VALUE, pkey_update_pkval, pks, threadOf, type IrqentryState, type Pks, type PksThread, type PX,
+} from '../include/asm/pks.js';
 
 /** The architectural write: one WRMSR to MSR_IA32_PKRS on this CPU. */
 export function wrmsrl_pkrs(x: PX, cpu: number, v: number): void {
@@ -20,6 +32,12 @@ export function pks_write_pkrs(x: PX, v: number): void {
   if (p.pkrs_cache[cpu] === v) return;
   p.pkrs_cache[cpu] = v;
   wrmsrl_pkrs(x, cpu, v);
+}
+
+/** identify_cpu() → pks_setup(): the MSR comes out of reset as 0, the per-CPU cache as 0. */
+export function pks_setup(x: PX): void {
+  wrmsrl_pkrs(x, x.cpu(), PKS_INIT_VALUE);
+  pks_write_pkrs(x, PKS_INIT_VALUE);
 }
 
 /** The value a thread runs with: V-GLOBAL merges the global grants in (MSR = saved & global). */
@@ -44,9 +62,13 @@ export function pks_update_protection(x: PX, key: number, prot: number): void {
   pks_write_pkrs(x, thread_pkrs_live(p, t));
 }
 
+/** pks_set_readwrite() (V9+; pks_mk_readwrite() before): open `key` for the current context. */
+export const pks_set_readwrite = (x: PX, key: number) => pks_update_protection(x, key, PKEY_READ_WRITE);
+/** pks_set_noaccess() (V9+; pks_mk_noaccess() before). */
+export const pks_set_noaccess = (x: PX, key: number) => pks_update_protection(x, key, PKEY_NO_ACCESS);
+
 /** V10: a RELAXED fault opens the key for the thread and for the state the #PF restores. */
 export function pks_update_exception(x: PX, frame: IrqentryState, key: number, prot: number): void {
   pks_update_protection(x, key, prot);
   frame.pkrs = pkey_update_pkval(frame.pkrs, key, prot);
-  frame.edited = true;
 }

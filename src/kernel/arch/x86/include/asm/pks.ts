@@ -5,6 +5,9 @@
  * global value of the Oct 2020 design. arch/x86/include/asm/pks.h and arch/x86/mm/pkeys.c of the
  * PKS series (RFC V1 <20200714070220.3500839-1-ira.weiny@intel.com> .. V10
  * <20220419170649.1022246-22-ira.weiny@intel.com>); never merged upstream.
+ * Abstracted: two consumers of the 16 keys (PKS_KEY_PGMAP_PROTECTION through the pgmap count,
+ * PKS_KEY_TEST granted directly); one design per run, chosen by PksConfig (the series' versions
+ * as variants); every grant is read-write (no read-only mode).
  */
 import type { ContextKind } from '../../../../../protocol.js';
 import type { Exec } from '../../../../../sim/thread.js';
@@ -24,7 +27,7 @@ export type PksEntry =
   | 'thread';
 
 export type PksMutant =
-  | 'M-A2-inc' | 'M-A2-dec' | 'M-A2-underflow' | 'M-A2-fork'
+  | 'M-A2-inc' | 'M-A2-dec' | 'M-A2-fork'
   | 'M-A3-local' | 'M-A3-sticky' | 'M-A3-cache'
   | 'M-A4-any' | 'M-A4-thread' | 'M-A5' | 'M-A6-strict-as-relaxed';
 
@@ -60,24 +63,6 @@ export interface IrqentryState {
   thread_pkrs: number;
   /** saved count (state->pkrs_ref) when saveCount */
   ref: number;
-  /** ghost: the live PKRS of the interrupted context, and whether a fault handler edited pkrs */
-  before: number;
-  edited: boolean;
-}
-
-export interface PksGhost {
-  /** A-INV3: an exit that did not restore the interrupted PKRS */
-  restoreMismatch: string | null;
-  /** A-INV5: an exit that changed the interrupted task's count */
-  countMismatch: string | null;
-  /** liveness: a forgiven PK fault that faults again */
-  faultLoop: string | null;
-  /** CPU isolation: an IPI sent to an isolated CPU */
-  isolation: string | null;
-  /** ghost: tasks inside a grant/revoke between its two steps (M-A5) */
-  inflight: Record<number, number>;
-  /** informational findings (strong forms a documented weakening gives up), by invariant */
-  info: Record<string, string[]>;
 }
 
 export interface Pks {
@@ -95,21 +80,14 @@ export interface Pks {
   unprotect: number[];
   /** V-GLOBAL: pkrs_global_cache (set bits restrict) */
   pkrs_global: number;
-  /** WARN_ONCE() already fired */
-  warned: boolean;
-  /** a nohz_full CPU that runs no protected-memory user (-1: none) */
-  isolated: number;
   /** tasks (by name) with _TIF_WORK_CTXSW flags set: the only switches __switch_to_xtra() sees */
   tifWork: string[];
   /** per CPU: the task being switched out (between prepare and finish) */
   prev: number[];
-  /** per task: times it was switched out (a retried access after one is a fresh attempt) */
-  schedOuts: Record<number, number>;
   /** kmap() addresses published for other contexts, per page */
   mailbox: number[];
   /** published addresses some context is writing through right now, per page */
   borrowed: number[];
-  ghost: PksGhost;
 }
 
 export interface PpState extends KmapState { pks: Pks }
@@ -117,6 +95,8 @@ export type PX = Exec<PpState, PpEvent>;
 
 /** PKS_KEY_PGMAP_PROTECTION (key 0 is PKS_KEY_DEFAULT, always read-write) */
 export const PKS_KEY_PGMAP = 1;
+/** PKS_KEY_TEST: a second PKS user granting its key directly (lib/pks/pks_test.c, V9/V10) */
+export const PKS_KEY_TEST = 2;
 export const PKEY_READ_WRITE = 0;
 export const PKEY_DISABLE_ACCESS = 0x1;
 export const PKEY_DISABLE_WRITE = 0x2;
@@ -130,12 +110,8 @@ export function pkey_update_pkval(pkval: number, key: number, prot: number): num
   return ((pkval & ~pkrsMask(key)) | (prot << (2 * key))) >>> 0;
 }
 
-/** Key 0 full access, every other key no access: the most restrictive value. */
-export const PKS_INIT_VALUE = (() => {
-  let v = 0;
-  for (let k = 1; k < PKS_NUM_KEYS; k++) v = pkey_update_pkval(v, k, PKEY_NO_ACCESS);
-  return v;
-})();
+/** Key 0 full access, keys 1-15 AD|WD (no access): the most restrictive value. */
+export const PKS_INIT_VALUE = 0xfffffffc;
 
 export const pkrsAllowsWrite = (pkrs: number, key: number) => ((pkrs >>> (2 * key)) & 0x3) === 0;
 
@@ -144,5 +120,8 @@ export const pks = (x: { w: { k: unknown } }): Pks => (x.w.k as PpState).pks;
 export function threadOf(p: Pks, task: number): PksThread {
   return (p.thread[task] ??= { pkrs: PKS_INIT_VALUE, count: 0 });
 }
+
+/** A task's saved state without creating it (what a task that never ran PKS code has). */
+export const threadPeek = (p: Pks, task: number): PksThread => p.thread[task] ?? { pkrs: PKS_INIT_VALUE, count: 0 };
 
 export const hex = (v: number) => `0x${(v >>> 0).toString(16)}`;

@@ -103,8 +103,8 @@ export interface CpuTlbState {
 
 export interface TCpu {
   tlbstate: CpuTlbState;
-  /** the hardware CR3: which mm's pgd, which PCID (user PCIDs have bit 11 set) */
-  cr3: { mm: number; pcid: number };
+  /** the hardware CR3: which mm's pgd, which PCID (user PCIDs have bit 11 set), the user half only (PTI) */
+  cr3: { mm: number; pcid: number; user: boolean };
   /** per interrupt/exception entered here: did it come from user mode (PTI: user CR3) */
   fromUser: boolean[];
   /** cpu_dr7: the breakpoints installed for the running task */

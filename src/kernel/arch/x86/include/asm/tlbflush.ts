@@ -11,24 +11,24 @@
  */
 import { tlb_fill, tlb_flush, tlb_flush_one, tlb_lookup, type TlbEntry } from '../../../../../sim/tlb.js';
 import { count } from '../../../../../sim/world.js';
-import { INIT_MM, isUserPcid, type Pte, type TextPokeState, type X } from '../../../../mm/text-poke-types.js';
+import { INIT_MM, type Pte, type TextPokeState, type X } from '../../../../mm/text-poke-types.js';
 
 /** The present PTEs of the page tables CR3 points to on `cpu` (user CR3 under PTI: the user half only). */
 export function loadedTables(k: TextPokeState, cpu: number): Record<number, Pte> {
-  const { mm, pcid } = k.cpus[cpu]!.cr3;
+  const { mm, user } = k.cpus[cpu]!.cr3;
   const m = k.mms[mm]!;
   if (m.tablesFreed) return {}; // freed page tables: what a walk would find there is garbage
-  if (k.cfg.X86_FEATURE_PTI && isUserPcid(pcid)) return { ...m.pgd };
+  if (user) return { ...m.pgd };
   return mm === INIT_MM ? { ...k.kernel } : { ...k.kernel, ...m.pgd };
 }
 
 export const toEntry = (p: Pte): TlbEntry => ({ pfn: p.pfn, writable: p.rw, global: p.global });
 
 /** MOV to CR3: load `mm`'s pgd with `pcid`; without NOFLUSH the PCID's non-global entries go. */
-export function write_cr3(x: X, o: { mm: number; pcid: number; noflush: boolean }): void {
+export function write_cr3(x: X, o: { mm: number; pcid: number; noflush: boolean; user?: boolean }): void {
   const k = x.w.k;
   const cpu = x.cpu();
-  k.cpus[cpu]!.cr3 = { mm: o.mm, pcid: o.pcid };
+  k.cpus[cpu]!.cr3 = { mm: o.mm, pcid: o.pcid, user: o.user ?? false };
   count(x.w, 'cr3-write');
   if (o.noflush) return;
   count(x.w, 'tlb-flush-full');

@@ -1,0 +1,12 @@
+/**
+ * A user store that finds no PTE (mm/memory.c handle_mm_fault() -> do_anonymous_page(), 5.10):
+ * a fresh zeroed page is mapped at the address. A not-present PTE is never cached, so no flush.
+ */
+import { USER_PFN, type X } from './text-poke-types.js';
+
+export function do_anonymous_page(x: X, mm: number, va: number): void {
+  const k = x.w.k;
+  const pfn = USER_PFN + k.nextPfn++;
+  k.mem[pfn] = 0;
+  k.mms[mm]!.pgd[va] = { pfn, rw: true, global: false };
+}

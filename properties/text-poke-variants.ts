@@ -21,7 +21,7 @@ const DR7 = 'Andy Lutomirski <00649AE8-69C0-4CD2-A916-B8C8F0F5DAC3@amacapital.ne
 const v510: TextPokeConfig = {
   design: 'temporary-mm', leaveMmWhenLazy: true, X86_FEATURE_PTI: true, X86_FEATURE_PCID: true, X86_FEATURE_INVPCID_SINGLE: true,
   flushGen: '5.10', pokeGlobal: false, pokeFlush: 'flush_tlb_mm_range', irqsOff: true, asidOffByOne: false, saveDr7: true,
-  textMutex: true, userFlush: true,
+  textMutex: true, ptl: true, userFlush: true,
 };
 const noPti: Partial<TextPokeConfig> = { X86_FEATURE_PTI: false };
 
@@ -45,7 +45,9 @@ export const textPokeVariants: V[] = [
     'arch/x86/mm/tlb.c native_flush_tlb_one_user(); Andy Lutomirski in seed 004 ("INVPCID is slower than writing CR3, and serializing")', { X86_FEATURE_INVPCID_SINGLE: false }),
   correct('5.10-no-pcid', '5.10 on a CPU without PCID: ASID 0 only, every CR3 write flushes', 'arch/x86/mm/tlb.c choose_new_asid() (!X86_FEATURE_PCID)', { X86_FEATURE_PCID: false, X86_FEATURE_INVPCID_SINGLE: false }),
   correct('v1-pti-dr7', 'v1 of the series with PTI on and the later DR7 save: PTI clears _PAGE_GLOBAL from PAGE_KERNEL, and the flush while poking_mm is loaded removes the alias (our judgement: correct, see docs)',
-    `${V1}; ${DR7}`, { design: 'v1', leaveMmWhenLazy: false }),
+    `${V1}; ${DR7}; ${JGROSS}`, { design: 'v1' }),
+  correct('no-text-mutex', 'callers without text_mutex (M-D6 as the reference states it): the PTE lock that __text_poke() takes "to avoid open-coding" still serializes the pokes (our finding, see docs)',
+    'text-poke.md M-D6; arch/x86/kernel/alternative.c __text_poke() get_locked_pte() ... pte_unmap_unlock()', { textMutex: false }),
   correct('5.19-fixed', 'the 5.19 generation test with the fix: a zero new_tlb_gen (arch_tlbbatch_flush) never skips the flush', `${ZERO}; ${ZERO_FIX}`, { flushGen: '8f1d56f64f8d' }),
 
   buggy('fixmap', 'D.4 #1, pre-5.2: FIX_TEXT_POKE0/1 in init_mm, shared by every CPU, flushed only locally: another CPU caches the writable alias',
@@ -68,12 +70,13 @@ export const textPokeVariants: V[] = [
     { pokeFlush: 'none' }, [I.write, I.bytes, I.bug]),
   buggy('M-D2-no-inc-gen', 'flush_tlb_mm_range() without inc_mm_tlb_gen(): the next load of poking_mm sees an up-to-date slot', 'text-poke.md M-D2', I.stale,
     { pokeFlush: 'no-inc-gen' }, [I.write, I.bytes, I.bug]),
-  buggy('M-D3', 'irqs stay enabled while poking_mm is loaded: an interrupt runs with the alias mapped', 'text-poke.md M-D3', I.irqs, { irqsOff: false }, [I.warn]),
+  buggy('M-D3', 'irqs stay enabled while poking_mm is loaded: an interrupt runs with the alias mapped', 'text-poke.md M-D3', I.irqs, { irqsOff: false }, [I.warn, I.restore]),
   buggy('M-D4', 'no leave_mm() when lazy (the 5.2 code as a mutant of 5.10, PTI off, no PCID)', 'text-poke.md M-D4', I.restore,
     { leaveMmWhenLazy: false, ...noPti, X86_FEATURE_PCID: false, X86_FEATURE_INVPCID_SINGLE: false }),
   buggy('M-D5', 'choose_new_asid() treats a slot one generation behind as up to date: poking_mm is reloaded without the deferred flush', 'text-poke.md M-D5', I.stale,
     { asidOffByOne: true }, [I.write, I.bytes, I.bug]),
-  buggy('M-D6', 'pokers without text_mutex share the PTE slot', 'text-poke.md M-D6', I.excl, { textMutex: false }, [I.bytes, I.write, I.bug, I.confine]),
+  buggy('M-D6', 'pokers without text_mutex and without the PTE lock (get_locked_pte() open-coded as an unlocked lookup) share the PTE slot', 'text-poke.md M-D6', I.excl,
+    { textMutex: false, ptl: false }, [I.bytes, I.write, I.bug, I.confine, I.stale]),
   buggy('no-dr7-save', 'D.4 #3: no hw_breakpoint_disable() around the temporary mm: a user watchpoint on poking_addr fires on the kernel\'s memcpy', DR7, I.dr7,
     { saveDr7: false }),
   buggy('M-pti-user-flush', 'our mutant: invalidate_user_asid() forgets the user PCID, so a deferred user flush never happens', 'text-poke.md D.2 native_flush_tlb_one_user(); our mutant', I.pti,

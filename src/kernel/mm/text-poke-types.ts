@@ -65,8 +65,10 @@ export interface TextPokeConfig {
   asidOffByOne: boolean;
   /** hw_breakpoint_disable()/restore() around the temporary mm (Andy, Feb 2019) */
   saveDr7: boolean;
-  /** M-D6: callers poke without text_mutex */
+  /** callers hold text_mutex (M-D6: they do not) */
   textMutex: boolean;
+  /** __text_poke() takes the PTE lock with get_locked_pte() ("not really needed"; M-D6: an unlocked lookup) */
+  ptl: boolean;
   /** our mutant: invalidate_user_asid() forgets to mark the user PCID */
   userFlush: boolean;
 }

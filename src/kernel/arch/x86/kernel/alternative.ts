@@ -59,7 +59,7 @@ export function* __text_poke(x: X, pages: number[], value: number): Gen {
   // which is intended for non-global PTEs (v1: PAGE_KERNEL).
   const prot = pgprot(x, cfg.design === 'temporary-mm' && !cfg.pokeGlobal);
   // The lock is not really needed, but this allows to avoid open-coding.
-  yield* spin_lock(x, 'poking_mm ptl', 'get_locked_pte');
+  if (cfg.ptl) yield* spin_lock(x, 'poking_mm ptl', 'get_locked_pte');
   const c = x.cpuState();
   const flags = c.irqsOff;
   if (cfg.irqsOff) c.irqsOff = true;
@@ -84,7 +84,7 @@ export function* __text_poke(x: X, pages: number[], value: number): Gen {
   yield { fn: '__text_poke', what: 'BUG_ON(memcmp(addr, opcode, len)); local_irq_restore(); pte_unmap_unlock()' };
   for (const pfn of pages) BUG_ON(k.mem[pfn] !== value, 'arch/x86/kernel/alternative.c:__text_poke', `memcmp: p${pfn} holds ${k.mem[pfn]}, not ${value}`);
   x.cpuState().irqsOff = flags;
-  spin_unlock(x, 'poking_mm ptl');
+  if (cfg.ptl) spin_unlock(x, 'poking_mm ptl');
 }
 
 /** The pre-5.2 text_poke(): the alias in init_mm's fixmap, seen by every CPU's page tables. */

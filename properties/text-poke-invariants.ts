@@ -187,10 +187,13 @@ export const textPokeInvariants: Inv[] = [
       const k = w.k;
       const a = k.lastAccess;
       if (!a || a.via !== 'tlb' || a.reached === a.truth) return;
-      // still usable on that CPU: the access is this step's, or its stale entry outlived the flush
+      // still usable on that CPU: the access is this step's, or its stale entry outlived the flush.
+      // Usable means by the poke inside its window, or by user code: a CPU in lazy mode (kernel
+      // threads touch no user memory), in an interrupt or in a switch (irqs off) cannot use it
       const e = tlb_lookup(k.tlb[a.cpu]!, a.pcid, a.va);
-      // (a lazy CPU runs kernel threads only, which touch no user memory: its next switch to the mm flushes)
-      if (e?.pfn !== a.reached || (!e.global && (k.cpus[a.cpu]!.cr3.pcid !== a.pcid || k.cpus[a.cpu]!.tlbstate.is_lazy))) return;
+      const c = k.cpus[a.cpu]!;
+      if (e?.pfn !== a.reached) return;
+      if (!e.global && (c.cr3.pcid !== a.pcid || (a.mm === POKING_MM ? c.cr3.mm !== POKING_MM : !settled(w, a.cpu) || c.tlbstate.is_lazy))) return;
       if (Object.values(spec.context.unmaps).some((u) => u.mm === a.mm && u.va === a.va)) return;
       return `${a.who} on cpu${a.cpu} wrote ${hex(a.va)} in ${mmName(k, a.mm)} (pcid ${a.pcid}) and reached p${a.reached} through the TLB, but the page tables map ${a.truth < 0 ? 'nothing' : `p${a.truth}`}`;
     },

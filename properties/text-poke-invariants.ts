@@ -9,7 +9,7 @@ import type { SnapshotFrom } from 'xstate';
 import type { textPokeMachine } from '../model/text-poke.machine.js';
 import { defineInvariant, type Invariant } from '../src/protocol.js';
 import { loadedTables } from '../src/kernel/arch/x86/include/asm/tlbflush.js';
-import { INIT_MM, isText, pcidAsid, POKING_MM, TEXT_PFNS, type TextPokeState } from '../src/kernel/mm/text-poke-types.js';
+import { INIT_MM, isText, POKING_MM, TEXT_PFNS, X86_CR3_PTI_PCID_USER_BIT, type TextPokeState } from '../src/kernel/mm/text-poke-types.js';
 import { tlb_entries, tlb_lookup } from '../src/sim/tlb.js';
 import type { World } from '../src/sim/world.js';
 
@@ -18,9 +18,11 @@ type Inv = Invariant<TextPokeState, Spec>;
 type W = World<TextPokeState>;
 
 const hex = (va: number) => `0x${va.toString(16)}`;
+/** the ASID a PCID belongs to (PCID 0: PCIDs off, ASID 0) */
+const pcidAsid = (pcid: number): number => (pcid === 0 ? 0 : (pcid & ~(1 << X86_CR3_PTI_PCID_USER_BIT)) - 1);
 const mmName = (k: TextPokeState, mm: number) => k.mms[mm]?.name ?? `mm${mm}`;
 
-/** Writable translations of text a CPU can use now: from its TLB (current PCID or global) or its loaded tables. */
+/** Writable translations of text a CPU has cached and can use now: under its current PCID, or global. */
 function usableTextAliases(w: W, cpu: number): string[] {
   const k = w.k;
   const c = k.cpus[cpu]!;
@@ -28,9 +30,6 @@ function usableTextAliases(w: W, cpu: number): string[] {
   for (const e of tlb_entries(k.tlb[cpu]!)) {
     if (!e.entry.writable || !isText(e.entry.pfn)) continue;
     if (e.pcid === null || !k.cfg.X86_FEATURE_PCID || e.pcid === c.cr3.pcid) out.push(`${hex(e.va)} → p${e.entry.pfn} (TLB${e.pcid === null ? ', global' : `, pcid ${e.pcid}`})`);
-  }
-  for (const [va, pte] of Object.entries(loadedTables(k, cpu))) {
-    if (pte.rw && isText(pte.pfn)) out.push(`${hex(Number(va))} → p${pte.pfn} (PTE of ${mmName(k, c.cr3.mm)})`);
   }
   return out;
 }
@@ -44,7 +43,7 @@ const settled = (w: W, cpu: number) => !w.cpus[cpu]!.irqsOff && !w.cpus[cpu]!.ct
 export const textPokeInvariants: Inv[] = [
   defineInvariant<TextPokeState, Spec>({
     name: 'text-poke/D-INV1-confinement',
-    description: 'a writable alias of kernel text is usable (in the TLB under the current PCID or global, or in the loaded page tables) only on a CPU running an open poke: no other CPU can cache it, not even speculatively',
+    description: 'a writable alias of kernel text is cached (under the current PCID, or global) only on a CPU running an open poke: no other CPU can fill it, not even speculatively',
     check(w, spec) {
       for (let cpu = 0; cpu < w.cpus.length; cpu++) {
         if (poking(w, spec, cpu)) continue;
@@ -150,13 +149,12 @@ export const textPokeInvariants: Inv[] = [
   }),
   defineInvariant<TextPokeState, Spec>({
     name: 'text-poke/D-INV8-breakpoints',
-    description: 'user watchpoints (on user addresses like poking_addr) are disabled while poking_mm is loaded, never fire on the kernel\'s accesses, and are restored afterwards',
+    description: 'user watchpoints (on user addresses like poking_addr) never fire on the kernel\'s accesses through poking_mm, and are restored afterwards',
     check(w) {
       const k = w.k;
       if (k.dbgHits.length) return k.dbgHits[0];
       for (let cpu = 0; cpu < w.cpus.length; cpu++) {
         const c = k.cpus[cpu]!;
-        if (c.cr3.mm === POKING_MM && c.dr7) return `cpu${cpu} has poking_mm loaded with a user watchpoint armed in DR7`;
         if (settled(w, cpu) && c.tlbstate.loaded_mm !== POKING_MM && c.dr7 !== c.cpu_dr7) return `cpu${cpu}'s DR7 is ${c.dr7 ? 'armed' : 'clear'} but its task's breakpoints say ${c.cpu_dr7 ? 'armed' : 'clear'}`;
       }
     },

@@ -161,19 +161,15 @@ export type X = Exec<TextPokeState, TextPokeEvent>;
 
 export const kern_pcid = (asid: number): number => asid + 1;
 export const user_pcid = (asid: number): number => kern_pcid(asid) | (1 << X86_CR3_PTI_PCID_USER_BIT);
-export const isUserPcid = (pcid: number): boolean => (pcid & (1 << X86_CR3_PTI_PCID_USER_BIT)) !== 0;
-/** the ASID a PCID belongs to (PCID 0: PCIDs off, ASID 0) */
-export const pcidAsid = (pcid: number): number => (pcid === 0 ? 0 : (pcid & ~(1 << X86_CR3_PTI_PCID_USER_BIT)) - 1);
 export const isText = (pfn: number): boolean => (TEXT_PFNS as readonly number[]).includes(pfn);
 
 export function tcpu(x: X, cpu = x.cpu()): TCpu {
   return x.w.k.cpus[cpu]!;
 }
 
+/** the protocol's state of a task (setup creates one for every task, idle tasks included) */
 export function ttask(k: TextPokeState, id: number): TTask {
-  const t = k.tasks[id];
-  if (!t) throw new Error(`no text-poke task state for task ${id}`);
-  return t;
+  return k.tasks[id]!;
 }
 
 /** mm_alloc()/init_new_context(): a fresh ctx_id, tlb_gen 0. */

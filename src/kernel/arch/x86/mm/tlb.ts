@@ -72,6 +72,7 @@ export function choose_new_asid<K, E>(x: Exec<K, E>, ops: MmSwitchOps<K, E>, nex
 export function switch_mm_irqs_off(x: PasidX, next: number): Gen;
 export function switch_mm_irqs_off<K, E>(x: Exec<K, E>, next: number, o: { ops: MmSwitchOps<K, E>; done?: (x: Exec<K, E>) => Gen }): Gen;
 export function switch_mm_irqs_off<K, E>(x: Exec<K, E>, next: number, o?: { ops: MmSwitchOps<K, E>; done?: (x: Exec<K, E>) => Gen }): Gen {
+  // unreached: in text-poke runs (the two-argument form is the pasid protocol's)
   return o ? __switch_mm(x, o.ops, next, o.done) : switch_mm_pasid(x as unknown as PasidX, next);
 }
 
@@ -88,6 +89,7 @@ function* __switch_mm<K, E>(x: Exec<K, E>, ops: MmSwitchOps<K, E>, next: number,
   if (real_prev === next) {
     // Even in lazy TLB mode, the CPU should stay set in the mm_cpumask.
     const m = ops.mm(x, next);
+    // unreached: a defensive WARN; lazy CPUs keep their bit in 5.10
     if (WARN_ON_ONCE(x, real_prev !== ops.init_mm && !m.mm_cpumask[cpu], 'arch/x86/mm/tlb.c:switch_mm_irqs_off', 'cpu not in mm_cpumask(next)')) m.mm_cpumask[cpu] = true;
     if (!was_lazy) return yield* finish(x, done);
     yield { fn: 'switch_mm_irqs_off', what: `leaving lazy mode: read mm${next}->context.tlb_gen` };
@@ -117,6 +119,7 @@ function* __switch_mm<K, E>(x: Exec<K, E>, ops: MmSwitchOps<K, E>, next: number,
 }
 
 function* finish<K, E>(x: Exec<K, E>, done?: (x: Exec<K, E>) => Gen): Gen {
+  // unreached: in text-poke runs (only the pasid protocol hangs work on the end of the switch)
   if (done) yield* done(x);
 }
 
@@ -130,6 +133,7 @@ export function enter_lazy_tlb<K, E>(x: Exec<K, E>, ops: MmSwitchOps<K, E>): voi
 /** leave_mm(): a lazy CPU switches to init_mm (switch_mm() with irqs saved and disabled). */
 export function* leave_mm<K, E>(x: Exec<K, E>, ops: MmSwitchOps<K, E>): Gen {
   const ts = ops.tlbstate(x);
+  // unreached: use_temporary_mm() calls leave_mm() only when lazy, and enter_lazy_tlb() never marks init_mm lazy
   if (ts.loaded_mm === ops.init_mm) return;
   WARN_ON(x, !ts.is_lazy, 'arch/x86/mm/tlb.c:leave_mm', 'leave_mm() on a CPU that is not lazy');
   count(x.w, 'leave_mm');

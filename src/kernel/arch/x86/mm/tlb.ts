@@ -79,39 +79,42 @@ export function switch_mm_irqs_off<K, E>(x: Exec<K, E>, next: number, o?: { ops:
 function* __switch_mm<K, E>(x: Exec<K, E>, ops: MmSwitchOps<K, E>, next: number, done?: (x: Exec<K, E>) => Gen): Gen {
   const cpu = x.cpu();
   const ts = ops.tlbstate(x);
+  if (ts.loaded_mm === next && !ts.is_lazy) {
+    // Even in lazy TLB mode, the CPU should stay set in the mm_cpumask.
+    const m = ops.mm(x, next);
+    // unreached: a defensive WARN; lazy CPUs keep their bit in 5.10
+    if (WARN_ON_ONCE(x, next !== ops.init_mm && !m.mm_cpumask[cpu], 'arch/x86/mm/tlb.c:switch_mm_irqs_off', 'cpu not in mm_cpumask(next)')) m.mm_cpumask[cpu] = true;
+    // switching from one thread in a process to another thread in the same process: no flush
+    return yield* finish(x, done);
+  }
+  // from here on one step: is_lazy, the cpumask and the tlb_gen read (all local, irqs off, but for the masks and tlb_gen)
+  yield {
+    fn: 'switch_mm_irqs_off',
+    what: ts.loaded_mm === next ? `leaving lazy mode: read mm${next}->context.tlb_gen`
+      : `cpumask_clear_cpu(${cpu}, mm_cpumask(mm${ts.loaded_mm})); cpumask_set_cpu(${cpu}, mm_cpumask(mm${next})); read tlb_gen`,
+  };
   const real_prev = ts.loaded_mm;
   const prev_asid = ts.loaded_mm_asid;
-  const was_lazy = ts.is_lazy;
   ts.is_lazy = false;
   let new_asid: number;
   let need_flush: boolean;
   let next_tlb_gen: number;
   if (real_prev === next) {
-    // Even in lazy TLB mode, the CPU should stay set in the mm_cpumask.
-    const m = ops.mm(x, next);
-    // unreached: a defensive WARN; lazy CPUs keep their bit in 5.10
-    if (WARN_ON_ONCE(x, real_prev !== ops.init_mm && !m.mm_cpumask[cpu], 'arch/x86/mm/tlb.c:switch_mm_irqs_off', 'cpu not in mm_cpumask(next)')) m.mm_cpumask[cpu] = true;
-    if (!was_lazy) return yield* finish(x, done);
-    yield { fn: 'switch_mm_irqs_off', what: `leaving lazy mode: read mm${next}->context.tlb_gen` };
     next_tlb_gen = ops.mm(x, next).tlb_gen;
     if (ts.ctxs[prev_asid]!.tlb_gen === next_tlb_gen) return yield* finish(x, done);
     // TLB contents went out of date while we were in lazy mode.
     new_asid = prev_asid;
     need_flush = true;
   } else {
-    yield { fn: 'switch_mm_irqs_off', what: `cpumask_clear_cpu(${cpu}, mm_cpumask(mm${real_prev})); cpumask_set_cpu(${cpu}, mm_cpumask(mm${next})); read tlb_gen` };
-    if (real_prev !== ops.init_mm) {
-      ops.mm(x, real_prev).mm_cpumask[cpu] = false;
-    }
+    // Stop remote flushes for the previous mm; start them for the next one, then read tlb_gen.
+    if (real_prev !== ops.init_mm) ops.mm(x, real_prev).mm_cpumask[cpu] = false;
     const n = ops.mm(x, next);
     if (next !== ops.init_mm) n.mm_cpumask[cpu] = true;
     next_tlb_gen = n.tlb_gen;
     ({ new_asid, need_flush } = choose_new_asid(x, ops, next, next_tlb_gen));
   }
   if (ops.load_new_mm_cr3) yield { fn: 'load_new_mm_cr3', what: `CR3 = mm${next}, asid ${new_asid}${need_flush ? '' : ' | NOFLUSH'}` };
-  if (need_flush) {
-    ts.ctxs[new_asid] = { ctx_id: ops.mm(x, next).ctx_id, tlb_gen: next_tlb_gen };
-  }
+  if (need_flush) ts.ctxs[new_asid] = { ctx_id: ops.mm(x, next).ctx_id, tlb_gen: next_tlb_gen };
   ops.load_new_mm_cr3?.(x, next, new_asid, need_flush);
   ts.loaded_mm = next;
   ts.loaded_mm_asid = new_asid;

@@ -74,7 +74,7 @@ export const textPokeVariants: V[] = [
   buggy('M-D4', 'no leave_mm() when lazy (the 5.2 code as a mutant of 5.10, PTI off, no PCID)', 'text-poke.md M-D4', I.restore,
     { leaveMmWhenLazy: false, ...noPti, X86_FEATURE_PCID: false, X86_FEATURE_INVPCID_SINGLE: false }),
   buggy('M-D5', 'choose_new_asid() treats a slot one generation behind as up to date: poking_mm is reloaded without the deferred flush', 'text-poke.md M-D5', I.stale,
-    { asidOffByOne: true }, [I.write, I.bytes, I.bug]),
+    { asidOffByOne: true }, [I.write, I.bytes, I.bug, I.pti]),
   buggy('M-D6', 'pokers without text_mutex and without the PTE lock (get_locked_pte() open-coded as an unlocked lookup) share the PTE slot', 'text-poke.md M-D6', I.excl,
     { textMutex: false, ptl: false }, [I.bytes, I.write, I.bug, I.confine, I.stale]),
   buggy('no-dr7-save', 'D.4 #3: no hw_breakpoint_disable() around the temporary mm: a user watchpoint on poking_addr fires on the kernel\'s memcpy', DR7, I.dr7,

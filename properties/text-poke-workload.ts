@@ -52,14 +52,15 @@ export function textPokeWorkload(o: WorkloadOptions<unknown>): fc.Arbitrary<Text
   if (has('poke')) userItems.push(pokeArb(has));
   const userOps = userItems.length ? fc.array(fc.oneof(...userItems), { maxLength: o.ops }) : fc.constant<UserOp[]>([]);
   const kItems: fc.Arbitrary<KthreadOp>[] = [];
-  if (has('poke')) kItems.push(pokeArb(has));
+  // kernel-thread pokers with 'kthread'; kswapd with 'reclaim' (reclaim is a kernel thread's job)
+  if (has('poke') && has('kthread')) kItems.push(pokeArb(has));
   if (has('reclaim')) kItems.push(fc.nat({ max: 1 }).map((p): KthreadOp => ['reclaim', p]));
   const kOps = kItems.length ? fc.array(fc.oneof(...kItems), { minLength: 1, maxLength: Math.min(o.ops, 3) }) : fc.constant<KthreadOp[]>([]);
   const thread = fc.record({ cpu, ops: userOps });
   const proc = fc.record({ cpu, ops: userOps, thread: has('thread') ? fc.option(thread, { nil: undefined, freq: 3 }) : fc.constant(undefined) })
     .map((p) => (p.thread === undefined ? { cpu: p.cpu, ops: p.ops } : p));
   // with kernel threads in the run at all, at least one (--param kthreads=0 still removes them)
-  const nk = has('kthread') ? param(o, 'kthreads', fc.integer({ min: 1, max: 2 })) : fc.constant(0);
+  const nk = kItems.length ? param(o, 'kthreads', fc.integer({ min: 1, max: 2 })) : fc.constant(0);
   return fc.record({
     kaslr: param(o, 'kaslr', fc.integer({ min: 0, max: 8 })),
     procs: param(o, 'procs', fc.integer({ min: 1, max: 2 })).chain((n) => fc.array(proc, { minLength: n, maxLength: n })),

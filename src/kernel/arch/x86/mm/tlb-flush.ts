@@ -34,6 +34,7 @@ export function invalidate_user_asid(x: X, asid: number): void {
 /** clear_asid_other(): every other ASID slot forgets its mm, forcing a flush on its next use. */
 export function clear_asid_other(x: X): void {
   const ts = x.w.k.cpus[x.cpu()]!.tlbstate;
+  // unreached: a defensive WARN; invalidate_other is set only under PTI
   if (WARN_ON_ONCE(x, !x.w.k.cfg.X86_FEATURE_PTI, 'arch/x86/mm/tlb.c:clear_asid_other', 'invalidate_other without PTI')) return;
   for (let asid = 0; asid < TLB_NR_DYN_ASIDS; asid++) {
     if (asid !== ts.loaded_mm_asid) ts.ctxs[asid]!.ctx_id = 0;

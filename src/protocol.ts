@@ -146,6 +146,13 @@ export interface Protocol<K = any, E = any, W = any, C = any, M extends AnyState
   shrinkWorkload?(workload: W): Iterable<W>;
   /** the invariant a spec event violates when the statechart refuses it */
   refusal(event: E): string;
+  /**
+   * the protocol's programs keep all their state in the World, as guarded commands do: each one
+   * may be called afresh before any step and, from the World alone, yield the point it waits at
+   * (its locals never outlive a step). Searches then save and restore whole states instead of
+   * re-executing prefixes. Such a protocol has no interrupt handlers, exceptions or switch hooks.
+   */
+  restartable?: boolean;
   /** environment actions enabled in this state (none by default) */
   environment?(w: World<K>): EnvAction<K, E>[];
   /**

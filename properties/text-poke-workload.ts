@@ -80,15 +80,19 @@ function* sequences<T>(alphabet: T[], n: number): Generator<T[]> {
 
 /**
  * The proof alphabet: one process on cpu 0 (store, watch, munmap, a poke of page 0) and one
- * kernel thread on the last CPU (a poke of page 0 or a crossing poke of pages 1-2, a reclaim of the
- * process's page), each with up to `ops` operations; no interrupts.
+ * kernel thread (a poke of page 0 or a crossing poke of pages 1-2, a reclaim of the process's
+ * page), each with up to `ops` operations; the kernel thread on cpu 0 (where it runs lazily on the
+ * process's mm) or on the last CPU (concurrently with it); no interrupts.
  */
 export function* enumerateTextPoke(b: ProofBounds<unknown>): Iterable<TextPokeWorkload> {
   const kaslr = b.params?.['kaslr'] ?? 0;
   const user: UserOp[] = [['store'], ['watch'], ['munmap'], ['poke', 0, false]];
   const kthread: KthreadOp[] = [['poke', 0, false], ['poke', 1, true], ['reclaim', 0]];
+  const kcpus = [...new Set([0, b.cpus - 1])];
   for (const ks of sequences(kthread, b.ops)) {
-    yield { kaslr, procs: [{ cpu: 0, ops: [] }], kthreads: [{ cpu: b.cpus - 1, ops: ks }], irqs: [] };
-    for (const us of sequences(user, b.ops)) yield { kaslr, procs: [{ cpu: 0, ops: us }], kthreads: [{ cpu: b.cpus - 1, ops: ks }], irqs: [] };
+    for (const kcpu of kcpus) {
+      yield { kaslr, procs: [{ cpu: 0, ops: [] }], kthreads: [{ cpu: kcpu, ops: ks }], irqs: [] };
+      for (const us of sequences(user, b.ops)) yield { kaslr, procs: [{ cpu: 0, ops: us }], kthreads: [{ cpu: kcpu, ops: ks }], irqs: [] };
+    }
   }
 }

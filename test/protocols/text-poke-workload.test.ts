@@ -51,8 +51,8 @@ test('the proof alphabet: every workload once, within the bounds, smallest first
   const ws = [...textPokeProtocol.enumerate!({ cpus: 2, ops: 2, variant })] as TextPokeWorkload[];
   const keys = ws.map((w) => JSON.stringify(w));
   expect(new Set(keys).size).toBe(keys.length);
-  // 3 + 9 kthread programs, each alone and with 4 + 16 process programs
-  expect(ws.length).toBe(12 * 21);
+  // 3 + 9 kthread programs on cpu 0 or cpu 1, each alone and with 4 + 16 process programs
+  expect(ws.length).toBe(12 * 2 * 21);
   for (const w of ws) {
     expect(w.kthreads[0]!.ops.length).toBeLessThanOrEqual(2);
     expect(w.procs[0]!.ops.length).toBeLessThanOrEqual(2);

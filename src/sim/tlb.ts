@@ -33,13 +33,23 @@ export function tlb_fill(tlb: Tlb, pcid: number, va: number, e: TlbEntry): void 
 
 /**
  * INVLPG / INVPCID individual address: the entries for `va` under `pcid` and the global one
- * (`pcid` undefined: under every PCID).
+ * (`pcid` undefined: under every PCID). `o.global: false` keeps the global entry, as INVPCID
+ * type 0 does (SDM: "except global translations"); INVLPG removes it.
  */
-export function tlb_flush_one(tlb: Tlb, va: number, pcid?: number): void {
+export function tlb_flush_one(tlb: Tlb, va: number, pcid?: number, o: { global?: boolean } = {}): void {
   for (const k of Object.keys(tlb)) {
     const [tag, at] = k.split(':');
-    if (Number(at) === va && (tag === 'g' || pcid === undefined || Number(tag) === pcid)) delete tlb[k];
+    if (Number(at) !== va) continue;
+    if (tag === 'g' ? o.global !== false : pcid === undefined || Number(tag) === pcid) delete tlb[k];
   }
+}
+
+/** Every entry of a TLB with its tag: `pcid` is null for a global entry. */
+export function tlb_entries(tlb: Tlb): { pcid: number | null; va: number; entry: TlbEntry }[] {
+  return Object.entries(tlb).map(([k, entry]) => {
+    const [tag, at] = k.split(':');
+    return { pcid: tag === 'g' ? null : Number(tag), va: Number(at), entry };
+  });
 }
 
 /**

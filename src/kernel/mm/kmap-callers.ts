@@ -6,7 +6,7 @@
  */
 import type { Gen } from '../../sim/thread.js';
 import { exit_to_user_mode, fork, kmap_atomic, kmap_local_page, kunmap_atomic, kunmap_local } from './highmem-local.js';
-import { kmap, kunmap } from './highmem.js';
+import { kmap, kmap_flush_unused, kunmap } from './highmem.js';
 import type { X } from './kmap-types.js';
 import { access } from './pgtable.js';
 
@@ -17,7 +17,9 @@ export type KmapOp =
   | ['atomic', number] | ['unatomic', number]
   | ['read'] | ['write']
   | ['copy', number, number]
-  | ['fork'] | ['user'];
+  | ['fork'] | ['user']
+  | ['flush']
+  | ['irq_on'] | ['irq_off'];
 
 interface Handle { kind: 'kmap' | 'local' | 'atomic'; page: number; vaddr: number }
 
@@ -62,6 +64,15 @@ export function* runOps(x: X, ops: readonly KmapOp[]): Gen {
       case 'copy': yield* copy_user_highpage(x, op[1], op[2]); break;
       case 'fork': yield* fork(x, (c) => exit_to_user_mode(c)); break;
       case 'user': yield* exit_to_user_mode(x); break;
+      case 'flush': yield* kmap_flush_unused(x); break;
+      case 'irq_on':
+        yield { fn: 'local_irq_enable', what: 'sti' };
+        x.cpuState().irqsOff = false;
+        break;
+      case 'irq_off':
+        yield { fn: 'local_irq_disable', what: 'cli' };
+        x.cpuState().irqsOff = true;
+        break;
     }
   }
 }
@@ -86,5 +97,8 @@ export function describeOp(op: KmapOp): string {
     case 'copy': return `copy_user_highpage(p${op[1]}, p${op[2]})`;
     case 'fork': return 'fork()';
     case 'user': return 'return to user';
+    case 'flush': return 'kmap_flush_unused()';
+    case 'irq_on': return 'local_irq_enable()';
+    case 'irq_off': return 'local_irq_disable()';
   }
 }

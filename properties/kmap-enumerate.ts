@@ -5,7 +5,8 @@
  *    kunmap_local(p), kmap_atomic(p), kunmap_atomic(p) on the highmem pages p0 and p1, a write
  *    through the innermost mapping held, kmap_flush_unused(); and where the variant's callers are
  *    the bug, fork(), return to user, copy_user_highpage(p1, p0), local_irq_enable/disable() in a
- *    handler, or one "nest KM_MAX_IDX kmap_local_page()s and unmap them" (counted as one);
+ *    handler, kmap() inside kmap_atomic(), or one "nest KM_MAX_IDX kmap_local_page()s and unmap
+ *    them" (counted as one);
  *  - a task program has at most `ops` operations, every section it opens closed, kmap() never
  *    inside kmap_atomic(), nesting within the `kmaps` and `local-depth` parameters;
  *  - a workload has 1..`cpus` tasks, one per CPU (CPUs are symmetric, so the programs are taken as
@@ -26,7 +27,7 @@ type Kind = 'kmap' | 'local' | 'atomic';
 const CLOSE: Record<Kind, 'kunmap' | 'unlocal' | 'unatomic'> = { kmap: 'kunmap', local: 'unlocal', atomic: 'unatomic' };
 const PAGES = [0, 1];
 
-interface Alphabet { task: boolean; kmaps: number; depth: number; leaves: KmapOp[][]; leaks: boolean }
+interface Alphabet { task: boolean; kmaps: number; depth: number; leaves: KmapOp[][]; leaks: boolean; kmapInAtomic?: boolean }
 
 /** Every legal program of exactly `n` operations over the alphabet. */
 function* programs(a: Alphabet, n: number, open: { kind: Kind; page: number }[] = []): Generator<KmapOp[]> {
@@ -44,7 +45,7 @@ function* programs(a: Alphabet, n: number, open: { kind: Kind; page: number }[] 
   }
   const kmaps = open.filter((s) => s.kind === 'kmap').length;
   for (const kind of ['kmap', 'local', 'atomic'] as const) {
-    if (kind === 'kmap' ? !a.task || atomic || kmaps >= a.kmaps : open.length - kmaps >= a.depth) continue;
+    if (kind === 'kmap' ? !a.task || (atomic && !a.kmapInAtomic) || kmaps >= a.kmaps : open.length - kmaps >= a.depth) continue;
     for (const page of PAGES) {
       for (const rest of programs(a, n - 1, [...open, { kind, page }])) yield [[kind, page] as KmapOp, ...rest];
     }
@@ -82,7 +83,7 @@ export function* enumerateKmap(b: Bounds): Generator<KmapWorkload> {
     const deep = KM_MAX_IDX(false);
     extra.push([...Array.from({ length: deep }, (): KmapOp => ['local', 0]), ...Array.from({ length: deep }, (): KmapOp => ['unlocal', 0])]);
   }
-  const task: Alphabet = { task: true, kmaps: fixedOr(b, 'kmaps'), depth: fixedOr(b, 'local-depth'), leaves: [[['write']], [['flush']], ...extra], leaks: false };
+  const task: Alphabet = { task: true, kmaps: fixedOr(b, 'kmaps'), depth: fixedOr(b, 'local-depth'), leaves: [[['write']], [['flush']], ...extra], leaks: false, kmapInAtomic: shape.kmapInAtomic };
   const handler: Alphabet = {
     task: false, kmaps: 0, depth: 1, leaks: shape.irqLeak,
     leaves: [[['write']], ...(shape.irqsOnInHardirq ? [[['irq_on']], [['irq_off']]] as KmapOp[][] : [])],

@@ -103,3 +103,22 @@ export function fitNesting(wl: KmapWorkload, cfg: KmapConfig, kmaps: number): Km
   }
   return { ...wl, tasks };
 }
+
+/** How the report names an operation. */
+export function describeOp(op: KmapOp): string {
+  switch (op[0]) {
+    case 'kmap': return `kmap(p${op[1]})`;
+    case 'kunmap': return `kunmap(p${op[1]})`;
+    case 'local': return `kmap_local_page(p${op[1]})`;
+    case 'unlocal': return `kunmap_local(p${op[1]})`;
+    case 'atomic': return `kmap_atomic(p${op[1]})`;
+    case 'unatomic': return `kunmap_atomic(p${op[1]})`;
+    case 'copy': return `copy_user_highpage(p${op[1]}, p${op[2]})`;
+    case 'fork': return 'fork()';
+    case 'user': return 'return to user';
+    case 'flush': return 'kmap_flush_unused()';
+    case 'irq_on': return 'local_irq_enable()';
+    case 'irq_off': return 'local_irq_disable()';
+    default: return op[0]; // read, write
+  }
+}

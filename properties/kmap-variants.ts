@@ -52,6 +52,8 @@ export const kmapVariants: V[] = [
     'mm/highmem.c map_new_virtual(); older Documentation/mm/highmem.rst', 'kernel/progress', {}, { nestedKmap: true }),
   buggy('kmap-high-get-ipi-flush', 'ARCH_NEEDS_KMAP_HIGH_GET on a CPU whose TLB flush needs IPIs (SMP && CPU_TLB_V6, which the kernel refuses): the flush waits for an IPI that a CPU spinning on kmap_lock with irqs off never takes; smp_call_function_many_cond() warns "can deadlock" first',
     ARM_HIGHMEM, 'kmap/no-false-warning', { ...arm, tlbBroadcast: false }, {}, ['kernel/progress']),
+  buggy('kmap-in-atomic', 'a caller kmap()s inside a kmap_atomic() section: kmap() may sleep (might_sleep(), "We cannot call this from interrupts, as it may block")',
+    'include/linux/highmem-internal.h kmap(); mm/highmem.c kmap_high() kdoc; Documentation/mm/highmem.rst; kmap.md B-INV7', 'kmap/B-INV7-atomic', {}, { kmapInAtomic: true }),
   buggy('hardirq-irqs-on', 'a hardirq handler enables interrupts and then kmap_local()s: kmap_local_idx_push() WARN_ON_ONCE(in_irq() && !irqs_disabled())',
     'mm/highmem.c kmap_local_idx_push() (v5.11); kmap.md B-INV5', 'kmap/B-INV5-irq-balance', {}, { irqsOnInHardirq: true }, ['kmap/no-false-warning']),
 

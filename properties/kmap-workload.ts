@@ -74,7 +74,7 @@ class Generator {
       const deep = KM_MAX_IDX(false);
       push(fc.constant<KmapOp[]>([...Array.from({ length: deep }, (): KmapOp => ['local', 0]), ...Array.from({ length: deep }, (): KmapOp => ['unlocal', 0])]));
     }
-    if (where.task && !where.atomic && where.kmaps < MAX_KMAPS && has('kmap')) {
+    if (where.task && (!where.atomic || shape.kmapInAtomic) && where.kmaps < MAX_KMAPS && has('kmap')) {
       // heavier: tasks that kmap() at once are what runs the pool out (sleep, wake-up, re-check)
       push(section('kmap', 'kunmap', this.body({ ...where, kmaps: where.kmaps + 1 }, 2)), 3);
     }
@@ -107,7 +107,17 @@ function param(o: Kmapo, name: string, min?: number): fc.Arbitrary<number> {
   return fixed !== undefined ? fc.constant(fixed) : fc.integer({ min: Math.max(p.min, min ?? p.min), max: p.max });
 }
 
+/** Workload arbitraries are pure: one per variant, bounds, parameters and kinds (swarm asks for one per run). */
+const cache = new Map<string, fc.Arbitrary<KmapWorkload>>();
+
 export function kmapWorkload(o: Kmapo): fc.Arbitrary<KmapWorkload> {
+  const key = JSON.stringify([o.variant.name, o.variant.config, o.cpus, o.ops, o.params ?? {}, o.kinds ? [...o.kinds].sort() : null]);
+  let arb = cache.get(key);
+  if (!arb) cache.set(key, (arb = build(o)));
+  return arb;
+}
+
+function build(o: Kmapo): fc.Arbitrary<KmapWorkload> {
   const { kernel, shape } = o.variant.config;
   const has = (kind: string) => !o.kinds || o.kinds.has(kind);
   const gen = new Generator(shape, has);

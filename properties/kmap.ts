@@ -5,13 +5,14 @@
  */
 import { kmapMachine, type KmapEvent } from '../model/kmap.machine.js';
 import { defineProtocol } from '../src/protocol.js';
-import { describeOp, kmapTask, runOps } from '../src/kernel/mm/kmap-callers.js';
+import { kmapTask, runOps } from '../src/kernel/mm/kmap-callers.js';
 import { __kmap_local_sched_in, __kmap_local_sched_out } from '../src/kernel/mm/highmem-local.js';
 import { KM_MAX_IDX as kmMaxIdx, PageHighMem, type KmapState } from '../src/kernel/mm/kmap-types.js';
 import { pkmapTranslations, pte_page, pte_present } from '../src/kernel/mm/pgtable.js';
 import { speculativeFills } from '../src/sim/tlb.js';
 import type { World } from '../src/sim/world.js';
 import { enumerateKmap } from './kmap-enumerate.js';
+import { describeOp } from './kmap-programs.js';
 import { kmapInvariants } from './kmap-invariants.js';
 import { shrinkKmapWorkload } from './kmap-shrink.js';
 import { kmapVariants, type KmapVariantConfig } from './kmap-variants.js';

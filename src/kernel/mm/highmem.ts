@@ -165,6 +165,7 @@ export function* kunmap_high(x: X, page: number, ev: KmapEvent): Gen {
   const nr = PKMAP_NR(vaddr);
   let need_wakeup = false;
   switch (--k.pkmap_count[nr]!) {
+    // unreached: a count of 1 means no user, so this needs a kunmap() without its kmap(); callers never do that
     case 0:
       BUG_ON(true, 'kunmap_high', `pkmap_count[${nr}] went to 0`);
       break;

@@ -30,6 +30,7 @@ export function* copy_user_highpage(x: X, to: number, from: number): Gen {
   yield* access(x, 'copy_page', vto, to, true);
   if (x.w.k.cfg.loongarchCopy) {
     yield* kunmap_local(x, vfrom, from);
+    // unreached: the statechart refuses the out-of-order unmap above, which ends the run
     yield* kunmap_local(x, vto, to);
   } else {
     yield* kunmap_local(x, vto, to);
@@ -41,6 +42,7 @@ function take(held: Handle[], kind: Handle['kind'], page: number): Handle | unde
   for (let i = held.length - 1; i >= 0; i--) {
     if (held[i]!.kind === kind && held[i]!.page === page) return held.splice(i, 1)[0];
   }
+  // unreached: workloads unmap only what they mapped (generator, shrinker and enumerator keep sections matched)
   return undefined;
 }
 
@@ -82,23 +84,4 @@ export function* kmapTask(x: X, ops: readonly KmapOp[]): Gen {
   yield* runOps(x, ops);
   yield { fn: 'do_exit', what: 'exit' };
   x.emit({ type: 'EXIT', task: x.current().id });
-}
-
-export function describeOp(op: KmapOp): string {
-  switch (op[0]) {
-    case 'kmap': return `kmap(p${op[1]})`;
-    case 'kunmap': return `kunmap(p${op[1]})`;
-    case 'local': return `kmap_local_page(p${op[1]})`;
-    case 'unlocal': return `kunmap_local(p${op[1]})`;
-    case 'atomic': return `kmap_atomic(p${op[1]})`;
-    case 'unatomic': return `kunmap_atomic(p${op[1]})`;
-    case 'read': return 'read';
-    case 'write': return 'write';
-    case 'copy': return `copy_user_highpage(p${op[1]}, p${op[2]})`;
-    case 'fork': return 'fork()';
-    case 'user': return 'return to user';
-    case 'flush': return 'kmap_flush_unused()';
-    case 'irq_on': return 'local_irq_enable()';
-    case 'irq_off': return 'local_irq_disable()';
-  }
 }

@@ -55,6 +55,8 @@ export interface KmapWorkloadShape {
   leakAcrossUser: boolean;
   /** a hardirq handler may local_irq_enable() around its kmap_local (kmap_local_idx_push's WARN) */
   irqsOnInHardirq?: boolean;
+  /** a task may call kmap() inside a kmap_atomic() section (atomic context: might_sleep()) */
+  kmapInAtomic?: boolean;
 }
 
 /**
@@ -73,6 +75,7 @@ export interface PageProtectionHooks {
 /** Runs a protection hook, if the protocol plugged one in. */
 export function* prot_hook(x: X, hook: keyof PageProtectionHooks, page: number): Gen {
   const h = x.w.k.prot?.[hook];
+  // unreached: only page-protection plugs protection hooks into the kmap family; kmap runs without
   if (h) yield* h(x, page);
 }
 

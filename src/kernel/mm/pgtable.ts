@@ -42,16 +42,19 @@ export function pkmapTranslations(k: KmapState, cpus: number): Translation[] {
   return out;
 }
 
+/** The TLB entry a PTE gives if it is present. */
+const entryOf = (pte: number): TlbEntry | undefined => (pte_present(pte) ? pkmapEntry(pte) : undefined);
+
 /** The MMU: the page a kernel virtual address reaches from `cpu`, or 'fault'. */
 function translate(k: KmapState, cpu: number, vaddr: number): number | 'fault' {
   if (vaddr >= PAGE_OFFSET) return vaddr - PAGE_OFFSET; // the linear map never changes
-  if (isPkmap(k, vaddr)) {
-    const pte = k.pkmap_page_table[PKMAP_NR(vaddr)]!;
-    const e = tlb_translate(k.tlb[cpu]!, 0, vaddr, () => (pte_present(pte) ? pkmapEntry(pte) : undefined));
-    return e ? e.pfn : 'fault';
-  }
-  const pte = isFixmap(k, vaddr) ? k.kmap_pte[vaddr - FIXADDR_KMAP]! : 0;
-  return pte_present(pte) ? pte_page(pte) : 'fault';
+  // callers use only addresses that a map returned: pkmap, fixmap or linear
+  const e = isPkmap(k, vaddr)
+    ? tlb_translate(k.tlb[cpu]!, 0, vaddr, () => entryOf(k.pkmap_page_table[PKMAP_NR(vaddr)]!))
+    : entryOf(k.kmap_pte[vaddr - FIXADDR_KMAP]!);
+  // unreached: a fault needs an access through a mapping that is gone; callers access only what they
+  // hold, and the bugs that take a held mapping away fail B-INV3 or B-INV6 in the step they do it
+  return e ? e.pfn : 'fault';
 }
 
 /**

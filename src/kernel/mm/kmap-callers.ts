@@ -30,8 +30,7 @@ export function* copy_user_highpage(x: X, to: number, from: number): Gen {
   yield* access(x, 'copy_page', vto, to, true);
   if (x.w.k.cfg.loongarchCopy) {
     yield* kunmap_local(x, vfrom, from);
-    // unreached: the statechart refuses the out-of-order unmap above, which ends the run
-    yield* kunmap_local(x, vto, to);
+    yield* kunmap_local(x, vto, to); // unreached: the statechart refuses the out-of-order unmap above, which ends the run
   } else {
     yield* kunmap_local(x, vto, to);
     yield* kunmap_local(x, vfrom, from);

@@ -74,8 +74,7 @@ export interface PageProtectionHooks {
 
 /** Runs a protection hook, if the protocol plugged one in. */
 export function* prot_hook(x: X, hook: keyof PageProtectionHooks, page: number): Gen {
-  const h = x.w.k.prot?.[hook];
-  // unreached: only page-protection plugs protection hooks into the kmap family; kmap runs without
+  const h = x.w.k.prot?.[hook]; // unreached: only page-protection plugs protection hooks in; kmap runs without
   if (h) yield* h(x, page);
 }
 

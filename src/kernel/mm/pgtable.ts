@@ -43,6 +43,7 @@ export function pkmapTranslations(k: KmapState, cpus: number): Translation[] {
 }
 
 /** The TLB entry a PTE gives if it is present. */
+// unreached: a none PTE here is a fault, see translate()
 const entryOf = (pte: number): TlbEntry | undefined => (pte_present(pte) ? pkmapEntry(pte) : undefined);
 
 /** The MMU: the page a kernel virtual address reaches from `cpu`, or 'fault'. */
@@ -52,8 +53,8 @@ function translate(k: KmapState, cpu: number, vaddr: number): number | 'fault' {
   const e = isPkmap(k, vaddr)
     ? tlb_translate(k.tlb[cpu]!, 0, vaddr, () => entryOf(k.pkmap_page_table[PKMAP_NR(vaddr)]!))
     : entryOf(k.kmap_pte[vaddr - FIXADDR_KMAP]!);
-  // unreached: a fault needs an access through a mapping that is gone; callers access only what they
-  // hold, and the bugs that take a held mapping away fail B-INV3 or B-INV6 in the step they do it
+  // a fault needs an access through a mapping that is gone; callers access only what they hold, and
+  // unreached: the bugs that take a held mapping away fail B-INV3 or B-INV6 in the step they do it
   return e ? e.pfn : 'fault';
 }
 

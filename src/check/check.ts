@@ -5,6 +5,7 @@
  */
 import * as fc from 'fast-check';
 import type { Protocol, Variant } from '../protocol.js';
+import type { PreemptModel } from '../sim/world.js';
 import { findProtocol, findVariant } from '../protocols.js';
 import { RandomStrategy } from '../explore/random.js';
 import { ReplayDiverged, ReplayStrategy } from '../explore/replay.js';
@@ -31,8 +32,8 @@ export interface Stats {
   numShrinks: number;
   /** generation stopped by --time-limit before all runs were done */
   interrupted: boolean;
-  /** the bounds every run had (null preemptions: unbounded) */
-  bounds?: { preemptions: number | null; envSteps: number; steps: number };
+  /** the bounds every run had (null preemptions: unbounded), and the kernel's preemption model */
+  bounds?: { preemptions: number | null; envSteps: number; steps: number; preempt: PreemptModel };
   /** architectural events summed over all runs */
   counters: Record<string, number>;
   envOverrides: string[];
@@ -80,14 +81,15 @@ export function check(options: CheckOptions): CheckResult {
   const protocol = findProtocol(o.protocol);
   const variant = findVariant(protocol, o.variant);
   const coverage = o.coverage ? new CoverageRecorder(protocol.machine) : undefined;
-  const exec: ExecOptions = { cpus: o.cpus, maxSteps: o.maxSteps, maxPreemptions: o.maxPreemptions, maxEnvSteps: o.maxEnvSteps, trace: false, extraInvariants: o.invariants, coverage };
+  const preempt = o.preempt ?? variant.preempt ?? 'full';
+  const exec: ExecOptions = { cpus: o.cpus, maxSteps: o.maxSteps, maxPreemptions: o.maxPreemptions, maxEnvSteps: o.maxEnvSteps, preempt, trace: false, extraInvariants: o.invariants, coverage };
   const workloads = workloadsOf(protocol, variant, o);
   const head = { protocol: protocol.name, variant: variant.name, buggy: variant.buggy };
   const t0 = performance.now();
   const found = isExhaustive(o.strategy) ? exhaustive(protocol, variant, workloads, exec, o, t0) : sampled(protocol, variant, workloads, exec, o, t0);
   const stats: Stats = {
     ...found.stats, timeMs: performance.now() - t0,
-    bounds: { preemptions: Number.isFinite(o.maxPreemptions) ? o.maxPreemptions : null, envSteps: o.maxEnvSteps, steps: o.maxSteps },
+    bounds: { preemptions: Number.isFinite(o.maxPreemptions) ? o.maxPreemptions : null, envSteps: o.maxEnvSteps, steps: o.maxSteps, preempt },
   };
   if (coverage) {
     stats.coverage = coverage.report();
@@ -104,7 +106,7 @@ export function check(options: CheckOptions): CheckResult {
   const min = o.minimize && o.strategy !== 'bfs' ? minimize(protocol, variant, wl, execution, exec) : { workload: wl, choices: execution.choices };
   const scenario: Scenario = {
     protocol: protocol.name, variant: variant.name, cpus: o.cpus,
-    maxPreemptions: o.maxPreemptions, maxSteps: o.maxSteps, maxEnvSteps: o.maxEnvSteps, workload: min.workload, choices: min.choices,
+    maxPreemptions: o.maxPreemptions, maxSteps: o.maxSteps, maxEnvSteps: o.maxEnvSteps, preempt, workload: min.workload, choices: min.choices,
   };
   const cx = counterexample(protocol, variant, scenario, o.invariants);
   if (!cx) throw new Error('internal: the shrunk counterexample did not reproduce');
@@ -234,7 +236,7 @@ function exhaustive(protocol: Protocol, variant: Variant, workloads: fc.Arbitrar
 function counterexample(protocol: Protocol, variant: Variant, scenario: Scenario, invariants: CheckOptions['invariants'],
   strategy: Strategy = new ReplayStrategy(scenario.choices)): Counterexample | null {
   const r: Execution = execute(protocol, variant, scenario.workload, strategy, {
-    cpus: scenario.cpus, maxSteps: scenario.maxSteps, maxPreemptions: scenario.maxPreemptions, maxEnvSteps: scenario.maxEnvSteps, trace: true,
+    cpus: scenario.cpus, maxSteps: scenario.maxSteps, maxPreemptions: scenario.maxPreemptions, maxEnvSteps: scenario.maxEnvSteps, preempt: scenario.preempt, trace: true,
     extraInvariants: invariants ?? [],
   });
   if (!r.failure) return null;

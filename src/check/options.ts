@@ -1,5 +1,6 @@
 /** Options are resolved once into a complete config; environment overrides happen only here. */
 import type { Invariant } from '../protocol.js';
+import type { PreemptModel } from '../sim/world.js';
 
 export const STRATEGIES = ['portfolio', 'random', 'pct', 'dfs', 'bfs'] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
@@ -59,6 +60,8 @@ export interface CheckOptions {
   maxPreemptions?: number;
   /** default 32: environment actions (speculative fills, write-backs) per run */
   maxEnvSteps?: number;
+  /** default: the variant's own (else 'full'): the kernel's preemption model */
+  preempt?: PreemptModel;
   /** default 5000: steps after which a run is reported as a livelock */
   maxSteps?: number;
   /** default []: extra invariants checked with the protocol's own */
@@ -69,8 +72,10 @@ export interface CheckOptions {
   onProgress?: (runsDone: number, runsTotal: number) => void;
 }
 
-export type ResolvedOptions = Required<Omit<CheckOptions, 'variant' | 'onProgress' | 'timeLimit'>> & {
+export type ResolvedOptions = Required<Omit<CheckOptions, 'variant' | 'onProgress' | 'timeLimit' | 'preempt'>> & {
   variant: string | undefined;
+  /** undefined: the variant's own model */
+  preempt: PreemptModel | undefined;
   timeLimit: number | undefined;
   onProgress: CheckOptions['onProgress'];
   /** environment variables that overrode an option, for the report */
@@ -108,6 +113,13 @@ function positive(name: string, v: number, min = 1, max = Number.MAX_SAFE_INTEGE
   return v;
 }
 
+export const PREEMPT_MODELS = ['none', 'voluntary', 'full', 'rt'] as const satisfies readonly PreemptModel[];
+
+function preemptModel(m: PreemptModel | undefined): PreemptModel | undefined {
+  if (m !== undefined && !PREEMPT_MODELS.includes(m)) throw new BadInput(`preemption model must be one of ${PREEMPT_MODELS.join(', ')}, got '${m}'`);
+  return m;
+}
+
 export function resolveOptions(o: CheckOptions): ResolvedOptions {
   const envOverrides: string[] = [];
   const seed = envInt('KCHECK_SEED', envOverrides) ?? o.seed ?? ((Date.now() ^ (Math.random() * 0x7fffffff)) | 0);
@@ -135,6 +147,7 @@ export function resolveOptions(o: CheckOptions): ResolvedOptions {
     params: o.params ?? {},
     maxPreemptions: o.maxPreemptions === undefined ? (isExhaustive(strategy) ? 2 : Infinity) : positive('max preemptions', o.maxPreemptions, 0, 64),
     maxEnvSteps: positive('max environment steps', o.maxEnvSteps ?? 32, 0, 10_000),
+    preempt: preemptModel(o.preempt),
     maxSteps: positive('max steps', o.maxSteps ?? 5000, 10),
     invariants: o.invariants ?? [],
     minimize: o.minimize ?? true,

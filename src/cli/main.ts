@@ -4,7 +4,7 @@
  * (always one line on stderr, never a stack trace).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { BadInput, MAX_CPUS, STRATEGIES } from '../check/options.js';
+import { BadInput, MAX_CPUS, PREEMPT_MODELS, STRATEGIES } from '../check/options.js';
 import { BadToken } from '../check/token.js';
 import { InvariantThrew } from '../engine/engine.js';
 import { auditCommand } from './audit.js';
@@ -45,6 +45,7 @@ common(program.command('run')
   .addOption(new Option('--param <name=value>', 'fix a workload parameter of the protocol (repeatable; see kcheck list)').argParser(paramFlag).default({}))
   .addOption(new Option('--depth <d>', 'pct: bug depth d, d-1 priority change points (default 3)').argParser(intFlag(1, 16)))
   .addOption(new Option('--preemption-bound <b>', 'preemptions per run (switches away from a unit that could go on); default none for random/pct, 2 for dfs/bfs').argParser(intFlag(0, 64)))
+  .addOption(new Option('--preempt <model>', "the kernel's preemption model: none | voluntary | full | rt (default: the variant's kernel, else full)").choices(PREEMPT_MODELS))
   .addOption(new Option('--env-steps <n>', 'environment actions (speculative fills, write-backs) per run (default 32)').argParser(intFlag(0, 10_000)))
   .addOption(new Option('--max-states <n>', 'dfs/bfs: stop after this many distinct states (default 200000)').argParser(intFlag(1, 1e9)))
   .option('--reduction', 'dfs: sleep-set partial-order reduction (default off; see docs/strategies.md)')

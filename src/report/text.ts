@@ -70,7 +70,7 @@ export function renderCounterexample(cx: Counterexample, c: Colors): string[] {
 export function renderBounds(s: Stats): string {
   const b = s.bounds;
   if (!b) return '';
-  return `bounds per run: ${b.preemptions === null ? 'preemptions unbounded' : `≤ ${b.preemptions} preemption(s)`}, ≤ ${b.envSteps} environment action(s), livelock after ${b.steps} steps`;
+  return `bounds per run: ${b.preemptions === null ? 'preemptions unbounded' : `≤ ${b.preemptions} preemption(s)`}, ≤ ${b.envSteps} environment action(s), livelock after ${b.steps} steps; kernel preemption model ${b.preempt}`;
 }
 
 function renderStats(s: Stats, c: Colors): string[] {

@@ -157,13 +157,14 @@ export const kmapInvariants: Inv[] = [
   }),
   inv({
     name: 'kmap/B-INV7-atomic',
-    description: 'between kmap_atomic and kunmap_atomic page faults and preemption are disabled; kmap() is never called in atomic context (statechart)',
+    description: 'between kmap_atomic and kunmap_atomic page faults and preemption (PREEMPT_RT: migration) are disabled; kmap() is never called in atomic context (statechart)',
     check(w, spec) {
+      const rt = w.preempt === 'rt';
       for (const t of w.tasks) {
         const atomic = (spec.context.stacks[t.id] ?? []).find((e) => e.atomic);
-        if (atomic && (t.pagefault_disabled === 0 || t.preempt_count === 0)) {
-          return `${t.name} holds kmap_atomic(p${atomic.page}) with ${t.pagefault_disabled === 0 ? 'page faults' : 'preemption'} enabled`;
-        }
+        if (!atomic) continue;
+        if (t.pagefault_disabled === 0) return `${t.name} holds kmap_atomic(p${atomic.page}) with page faults enabled`;
+        if ((rt ? t.migrate_disable : t.preempt_count) === 0) return `${t.name} holds kmap_atomic(p${atomic.page}) with ${rt ? 'migration' : 'preemption'} enabled`;
       }
     },
   }),

@@ -10,6 +10,7 @@
  * pteval; pop), each under preempt_disable(), so an interrupt can nest between them as in the
  * kernel; arch_kmap_local_* hooks are no-ops (x86, xtensa without colouring); the fixmap PTEs are
  * not cached in the TLB model (see pgtable.ts); sched_out runs with irqs off, so it is one step.
+ * kmap_atomic() takes migrate_disable() instead of preempt_disable() under PREEMPT_RT.
  */
 import { BUG_ON, migrate_disable, migrate_enable, pagefault_disable, pagefault_enable, preempt_disable, preempt_enable, WARN_ON_ONCE, type Gen } from '../../sim/thread.js';
 import type { Task } from '../../sim/world.js';
@@ -121,19 +122,23 @@ export function kunmap_local(x: X, vaddr: number, page: number): Gen {
   return unmap_local(x, vaddr, page, false, 'kunmap_local');
 }
 
-/** kmap_atomic(): preempt_disable(); pagefault_disable(); then the kmap_local path. */
+/** kmap_atomic(): preempt_disable() (PREEMPT_RT: migrate_disable()); pagefault_disable(); then the kmap_local path. */
 export function* kmap_atomic(x: X, page: number): Gen<number> {
-  yield { fn: 'kmap_atomic', what: 'preempt_disable(); pagefault_disable()' };
-  preempt_disable(x);
+  const rt = x.w.preempt === 'rt';
+  yield { fn: 'kmap_atomic', what: `${rt ? 'migrate_disable()' : 'preempt_disable()'}; pagefault_disable()` };
+  if (rt) migrate_disable(x);
+  else preempt_disable(x);
   pagefault_disable(x);
   return yield* map_local(x, page, true, 'kmap_atomic');
 }
 
 export function* kunmap_atomic(x: X, vaddr: number, page: number): Gen {
+  const rt = x.w.preempt === 'rt';
   yield* unmap_local(x, vaddr, page, true, '__kunmap_atomic');
-  yield { fn: '__kunmap_atomic', what: 'pagefault_enable(); preempt_enable()' };
+  yield { fn: '__kunmap_atomic', what: `pagefault_enable(); ${rt ? 'migrate_enable()' : 'preempt_enable()'}` };
   pagefault_enable(x);
-  preempt_enable(x);
+  if (rt) migrate_enable(x);
+  else preempt_enable(x);
 }
 
 /** Guard slots exist with DEBUG_KMAP_LOCAL; old copies tested another option (B.4 #3). */
@@ -201,7 +206,8 @@ export function* fork(x: X, child: (x: X) => Gen): Gen {
 
 /** exit_to_user_mode_prepare(): kmap_assert_nomap() = DEBUG_LOCKS_WARN_ON(current->kmap_ctrl.idx). */
 export function* exit_to_user_mode(x: X): Gen {
-  yield { fn: 'exit_to_user_mode_prepare', what: 'kmap_assert_nomap()' };
+  // exit_to_user_mode_loop() reschedules here when asked to: a scheduling point of every preemption model
+  yield { fn: 'exit_to_user_mode_prepare', what: 'kmap_assert_nomap()', resched: 'user' };
   const t = x.current();
   // DEBUG_LOCKS_WARN_ON() warns once for all its call sites: debug_locks_off()
   if (x.w.k.cfg.mutant !== 'M-B4-nomap') WARN_ON_ONCE(x, ctrl(x.w.k, t.id).idx !== 0, 'debug_locks', 'kmap_assert_nomap: kmap_ctrl.idx != 0 at return to user');

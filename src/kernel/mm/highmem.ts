@@ -12,7 +12,7 @@
  * and its own lock hide nothing here, every caller holds kmap_lock).
  * "A count must never go down to zero without a TLB flush!" (kunmap_high).
  */
-import { BUG_ON, finish_wait, prepare_to_wait, schedule_sleep, spin_lock, spin_unlock, wake_up, waitqueue_active, type Gen } from '../../sim/thread.js';
+import { BUG_ON, finish_wait, might_sleep, prepare_to_wait, schedule_sleep, spin_lock, spin_unlock, wake_up, waitqueue_active, type Gen } from '../../sim/thread.js';
 import { count, inAtomic } from '../../sim/world.js';
 import type { KmapEvent } from '../../../model/kmap.machine.js';
 import { PageHighMem, prot_hook, type KmapState, type X } from './kmap-types.js';
@@ -129,7 +129,9 @@ export function* kmap(x: X, page: number): Gen<number> {
 }
 
 function* kmap_page(x: X, page: number): Gen<number> {
-  // might_sleep(): the statechart refuses a kmap() in atomic context (B-INV7)
+  // might_sleep(): a scheduling point of PREEMPT_VOLUNTARY; in atomic context the statechart
+  // refuses the KMAP (B-INV7), where the kernel says "sleeping function called from invalid context"
+  yield* might_sleep('kmap');
   const atomic = inAtomic(x.w, x.cpuState());
   if (atomic || !PageHighMem(x.w.k, page)) {
     yield { fn: 'kmap', what: atomic ? `kmap(page ${page}) in atomic context` : `page_address(page ${page}) (lowmem)` };
@@ -188,6 +190,7 @@ export function* kunmap_high(x: X, page: number, ev: KmapEvent): Gen {
 }
 
 export function* kunmap(x: X, page: number): Gen {
+  yield* might_sleep('kunmap');
   const ev: KmapEvent = { type: 'KUNMAP', task: x.current().id, page };
   if (!PageHighMem(x.w.k, page)) {
     yield { fn: 'kunmap', what: `page ${page} is lowmem: nothing to undo` };

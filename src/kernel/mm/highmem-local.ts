@@ -124,20 +124,20 @@ export function kunmap_local(x: X, vaddr: number, page: number): Gen {
 
 /** kmap_atomic(): preempt_disable() (PREEMPT_RT: migrate_disable()); pagefault_disable(); then the kmap_local path. */
 export function* kmap_atomic(x: X, page: number): Gen<number> {
-  const rt = x.w.preempt === 'rt';
-  yield { fn: 'kmap_atomic', what: `${rt ? 'migrate_disable()' : 'preempt_disable()'}; pagefault_disable()` };
-  if (rt) migrate_disable(x);
+  yield { fn: 'kmap_atomic', what: 'preempt_disable() (RT: migrate_disable()); pagefault_disable()' };
+  // unreached: PREEMPT_RT, which no variant runs (see docs/kmap.md, "Left out"); --preempt rt takes it
+  if (x.w.preempt === 'rt') migrate_disable(x);
   else preempt_disable(x);
   pagefault_disable(x);
   return yield* map_local(x, page, true, 'kmap_atomic');
 }
 
 export function* kunmap_atomic(x: X, vaddr: number, page: number): Gen {
-  const rt = x.w.preempt === 'rt';
   yield* unmap_local(x, vaddr, page, true, '__kunmap_atomic');
-  yield { fn: '__kunmap_atomic', what: `pagefault_enable(); ${rt ? 'migrate_enable()' : 'preempt_enable()'}` };
+  yield { fn: '__kunmap_atomic', what: 'pagefault_enable(); preempt_enable() (RT: migrate_enable())' };
   pagefault_enable(x);
-  if (rt) migrate_enable(x);
+  // unreached: PREEMPT_RT, as in kmap_atomic()
+  if (x.w.preempt === 'rt') migrate_enable(x);
   else preempt_enable(x);
 }
 

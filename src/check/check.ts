@@ -233,7 +233,7 @@ function exhaustive(protocol: Protocol, variant: Variant, workloads: fc.Arbitrar
 }
 
 /** Re-executes a scenario with tracing on; null when it now holds. */
-function counterexample(protocol: Protocol, variant: Variant, scenario: Scenario, invariants: CheckOptions['invariants'],
+export function counterexample(protocol: Protocol, variant: Variant, scenario: Scenario, invariants: CheckOptions['invariants'],
   strategy: Strategy = new ReplayStrategy(scenario.choices)): Counterexample | null {
   const r: Execution = execute(protocol, variant, scenario.workload, strategy, {
     cpus: scenario.cpus, maxSteps: scenario.maxSteps, maxPreemptions: scenario.maxPreemptions, maxEnvSteps: scenario.maxEnvSteps, preempt: scenario.preempt, trace: true,

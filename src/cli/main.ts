@@ -10,6 +10,7 @@ import { InvariantThrew } from '../engine/engine.js';
 import { auditCommand } from './audit.js';
 import { compareCommand } from './compare.js';
 import { coverageCommand } from './coverage.js';
+import { proveCommand } from './prove.js';
 import { listCommand } from './list.js';
 import { replayCommand } from './replay.js';
 import { runCommand, shardFlag } from './run.js';
@@ -72,6 +73,26 @@ common(program.command('compare')
   .option('--correct', 'only the correct variants')
   .option('--workload <variant>', "run every variant on this variant's workloads (the same runs for all)")
   .action((name: string, o) => { process.exitCode = compareCommand(name, { ...o, runs: o.runs ?? 500, seed: o.seed ?? 1 }); });
+
+program.command('prove')
+  .description('every correct variant (or the named one) over every workload within the bounds, with every interleaving within the preemption bound')
+  .argument('[protocol...]', 'protocols to prove (default: every protocol that lists its workloads)')
+  .option('--variant <name>', 'prove this variant only')
+  .addOption(new Option('--cpus <n>', 'simulated CPUs (default 2)').argParser(intFlag(1, MAX_CPUS)))
+  .addOption(new Option('--ops <n>', 'operations per program (default 2)').argParser(intFlag(1, 64)))
+  .addOption(new Option('--preemption-bound <b>', 'preemptions per execution (default 2)').argParser(intFlag(0, 64)))
+  .option('--iterative', 'bounds 0, 1, ... up to the preemption bound, as far as the time limit allows; reports the largest completed')
+  .addOption(new Option('--reduction <kind>', 'none | sleep (sleep sets; default none)').choices(['none', 'sleep']))
+  .addOption(new Option('--max-states <n>', 'states per workload and bound before its search stops, incomplete (default 200000)').argParser(intFlag(1, 1e9)))
+  .addOption(new Option('--time-limit <sec>', 'stop the proof after this many seconds, incomplete').argParser(secondsFlag))
+  .addOption(new Option('--workers <n>', 'spread the workloads over n worker threads; same result for any n').argParser(intFlag(1, 64)))
+  .addOption(new Option('--shard <i/n>', "prove only shard i of n's workloads (1-based), for a CI matrix").argParser(shardFlag))
+  .addOption(new Option('--param <name=value>', 'fix a workload parameter of the protocol (repeatable)').argParser(paramFlag).default({}))
+  .addOption(new Option('--preempt <model>', "the kernel's preemption model (default: the variant's kernel, else full)").choices(PREEMPT_MODELS))
+  .addOption(new Option('--env-steps <n>', 'environment actions per execution (default 32)').argParser(intFlag(0, 10_000)))
+  .option('--invariants <file>', 'extra invariants from a .ts/.js file')
+  .option('--json', 'print the results as JSON')
+  .action(async (names: string[], o) => { process.exitCode = await proveCommand(names, o); });
 
 program.command('coverage')
   .description("line and branch coverage of the kernel model that each variant's default run reaches, and the branches none takes")

@@ -17,7 +17,9 @@ import type { CpuId } from '../sim/ids.js';
 import { KernelBug, type YieldPoint } from '../sim/thread.js';
 import type { PreemptModel, World } from '../sim/world.js';
 import { runnable } from './choices.js';
-import type { Ghost } from './ghost.js';
+import { hasher } from './plain.js';
+import { hashWorld, loadWorld, saveWorld, type SavedWorld } from './state-codec.js';
+import { copyGhost, type Ghost } from './ghost.js';
 import { Machine } from './machine.js';
 import { EVERYTHING, mix, type Recorder } from './record.js';
 import type { Execution, Failure, TraceStep } from './result.js';
@@ -70,7 +72,8 @@ export class InvariantThrew extends Error {
 
 /** A whole state of a restartable execution, to come back to (see Engine.snapshot). */
 export interface Snapshot {
-  w: World<unknown>;
+  /** the World's changing part (state-codec.ts; cost counters are not kept) */
+  world: SavedWorld<unknown>;
   units: Pick<Unit, 'started' | 'done' | 'fired' | 'steps' | 'history'>[];
   ghost: Ghost;
   fresh: boolean[];
@@ -89,6 +92,8 @@ export class Engine<K, E> {
   private readonly trace: TraceStep[] | null;
   /** the step being executed, so that a step which throws still appears in the trace */
   private inFlight: TraceStep | null = null;
+  /** tasks the workload set up (snapshots keep only their changing fields) */
+  private readonly fixedTasks: number;
 
   constructor(
     private readonly protocol: Protocol<K, E>,
@@ -106,6 +111,7 @@ export class Engine<K, E> {
     this.invariants = all.filter((i) => i.check && !i.final);
     this.finalInvariants = all.filter((i) => i.check && i.final);
     this.trace = opts.trace ? [] : null;
+    this.fixedTasks = this.m.w.tasks.length;
   }
 
   get w(): World<K> { return this.m.w; }
@@ -190,26 +196,39 @@ export class Engine<K, E> {
   }
 
   /**
-   * The state of this execution as a string, equal for equal states: the World (without its
-   * cost counters, which kernel code only adds to), the spec snapshot, the scheduler's own state
-   * (which CPUs just switched, what the bounds leave) and for every unit where it waits and the
-   * hash of what it has read so far, which stands for its generator's locals (restartable units
-   * keep none). The step count is not part of it: how many steps led to a state does not change
-   * its future.
+   * The state of this execution as a 53-bit hash, equal for equal states: the World's changing
+   * part (not the cost counters, which kernel code only adds to), the spec snapshot, the
+   * scheduler's own state (which CPUs just switched, what the bounds leave) and for every unit
+   * where it waits and the hash of what it has read so far, which stands for its generator's
+   * locals (restartable units and finished ones keep none). The step count is not part of it: how
+   * many steps led to a state does not change its future.
    */
-  fingerprint(): string {
+  stateHash(): number {
     const m = this.m;
-    const w = m.w;
-    let units = '';
-    for (const u of m.units) {
-      const p = u.restart ? null : u.pending;
-      units += `${u.started ? (u.done ? 'd' : u.fired ? 'f' : 's') : u.fired ? 'F' : '-'}${p ? `${p.fn}:${p.what}:${p.lock ?? ''}#${u.history}` : ''}|`;
-    }
+    hasher.begin();
+    hashWorld(m.w);
     const s = this.spec.snapshot;
-    // which CPU ran last matters only to a preemption bound (it decides what counts as one)
-    const bounded = Number.isFinite(this.opts.maxPreemptions);
-    const sched = `${bounded ? `${m.lastCpu}:${m.lastUnit}:${this.opts.maxPreemptions - m.preemptions}` : '-'}:${this.opts.maxEnvSteps - m.envSteps}:${m.fresh.map(Number).join('')}`;
-    return `${JSON.stringify([w.cpus, w.tasks, w.locks, w.warnings, w.k])}#${JSON.stringify(s.value)}#${JSON.stringify(s.context)}#${sched}#${units}`;
+    hasher.value(s.value);
+    hasher.value(s.context);
+    // which CPU and unit ran last matter only to a preemption bound (they decide what counts as one)
+    if (Number.isFinite(this.opts.maxPreemptions)) {
+      hasher.num(m.lastCpu);
+      hasher.num(m.lastUnit);
+      hasher.num(this.opts.maxPreemptions - m.preemptions);
+    }
+    if (Number.isFinite(this.opts.maxEnvSteps)) hasher.num(this.opts.maxEnvSteps - m.envSteps);
+    for (const f of m.fresh) hasher.num(f ? 1 : 0);
+    hasher.num(m.units.length);
+    for (const u of m.units) {
+      hasher.num(u.started ? (u.done ? 3 : u.fired ? 2 : 1) : u.fired ? 4 : 0);
+      const p = u.restart || u.done ? null : u.pending;
+      if (!p) continue;
+      hasher.str(p.fn);
+      hasher.str(p.what);
+      hasher.value(p.lock);
+      hasher.num(u.history);
+    }
+    return hasher.end();
   }
 
   /**
@@ -221,7 +240,7 @@ export class Engine<K, E> {
     const live = m.units.find((u) => u.started && !u.done && !u.restart);
     if (live) throw new Error(`internal: ${live.name} is not restartable: this state cannot be saved`);
     return {
-      w: structuredClone(m.w) as World<unknown>, ghost: structuredClone(m.ghost), fresh: [...m.fresh],
+      world: saveWorld(m.w, this.fixedTasks), ghost: copyGhost(m.ghost), fresh: [...m.fresh],
       units: m.units.map((u) => ({ started: u.started, done: u.done, fired: u.fired, steps: u.steps, history: u.history })),
       stepNo: m.stepNo, lastCpu: m.lastCpu, lastUnit: m.lastUnit, preemptions: m.preemptions, envSteps: m.envSteps,
       spec: this.spec.snapshot, choices: this.choices.length,
@@ -230,9 +249,8 @@ export class Engine<K, E> {
 
   restore(s: Snapshot): void {
     const m = this.m;
-    m.w = structuredClone(s.w) as World<K>;
-    m.kw = this.opts.record ? this.opts.record.wrap(m.w) : m.w;
-    m.ghost = structuredClone(s.ghost);
+    loadWorld(m.w as World<unknown>, s.world, this.fixedTasks);
+    m.ghost = copyGhost(s.ghost);
     m.fresh = [...s.fresh];
     m.units.length = s.units.length;
     s.units.forEach((st, i) => {

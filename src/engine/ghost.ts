@@ -55,6 +55,14 @@ export interface Ghost {
   ipis: Ipi[];
 }
 
+/**
+ * A copy that can be restored: the machine replaces or appends to the ghost's lists and never
+ * changes a record once made, so copying the containers is enough.
+ */
+export function copyGhost(g: Ghost): Ghost {
+  return { step: g.step, open: g.open.map((o) => [...o]), tasks: { ...g.tasks }, suspended: { ...g.suspended }, ended: [...g.ended], ipis: [...g.ipis] };
+}
+
 export function newGhost(cpus: number): Ghost {
   return { step: 0, open: Array.from({ length: cpus }, () => []), tasks: {}, suspended: {}, ended: [], ipis: [] };
 }

@@ -12,7 +12,7 @@ import { newGhost, type ContextSnapshot, type Ghost } from './ghost.js';
 import { mix, type Recorder } from './record.js';
 import { actionReady, type Unit } from './units.js';
 
-/** The point a restartable program whose generator ended at once waits at: taking it ends the task. */
+/** Where a restartable program that yields nothing more (it has ended) would wait. */
 const EXIT: YieldPoint = { fn: 'do_exit', what: 'program ends' };
 
 export class Machine<K, E> {
@@ -66,7 +66,13 @@ export class Machine<K, E> {
     const t = addTask(this.w, name, cpu);
     const u = this.newUnit(`task ${name}`, 'task', t.id, cpu, history);
     u.body = run;
-    if (this.protocol.restartable) u.restart = run;
+    if (this.protocol.restartable) {
+      // nothing to start: where it waits follows from the World
+      u.restart = run;
+      u.started = true;
+      u.stale = true;
+      this.ghost.tasks[t.id] = { kind: 'task', name: u.name, cpu, step: this.stepNo, entry: this.snapshot(this.w.cpus[cpu]!, u.id, t.id) };
+    }
     const c = this.w.cpus[cpu]!;
     if (this.constructing && this.w.tasks[c.curr]!.idle) {
       this.w.tasks[c.curr]!.state = 'runnable';
@@ -154,14 +160,21 @@ export class Machine<K, E> {
       if (u.done || !actionReady(u, this.w.locks)) return { fn: u.name.replace(/^task /, ''), what: 'starts' };
     }
     const p = this.pendingOf(u)!;
-    if (p === EXIT) {
-      this.finish(u);
-      return p;
-    }
     if (p.lock !== undefined) this.w.locks[p.lock] = u.id;
-    this.resume(u);
-    if (u.restart && !u.done) u.stale = true; // where it waits next is computed from the World
+    if (u.restart) this.stepRestartable(u);
+    else this.resume(u);
     return { fn: p.fn, what: p.what };
+  }
+
+  /**
+   * A restartable unit's step: its action, to the end of its generator or to the next yield
+   * (both only end the step); then where it waits next follows from the World, and a program
+   * that yields nothing more has ended, in this step.
+   */
+  private stepRestartable(u: Unit): void {
+    u.gen!.next();
+    u.stale = true;
+    if (this.pendingOf(u) === EXIT) this.finish(u);
   }
 
   /** Creates a unit's generator and runs it up to its first yield. */

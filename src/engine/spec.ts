@@ -1,7 +1,7 @@
 /**
  * The specification side of refinement: one statechart snapshot stepped through a reused,
  * never-started actor scope (the public transition() builds an actor per call, several times
- * slower). A refused event leaves the very same snapshot object behind.
+ * slower).
  */
 import { createActor, type ActorScope, type AnyStateMachine, type SnapshotFrom } from 'xstate';
 
@@ -45,10 +45,14 @@ export class SpecRunner<M extends AnyStateMachine = AnyStateMachine> {
     this.snapshot = s.initial as SnapshotFrom<M>;
   }
 
-  /** Step the spec; false when it refuses the event (the snapshot stays as it was). */
+  /**
+   * Step the spec; false when it refuses the event. XState hands back the very same snapshot both
+   * when no transition is enabled and when the one taken changes nothing (a self-transition that
+   * only checks a guard): only in that case is the question asked again, with can().
+   */
   send(event: unknown): boolean {
     const next = this.machine.transition(this.snapshot, event as any, this.scope) as SnapshotFrom<M>;
-    if (next === this.snapshot) return false;
+    if (next === this.snapshot) return (this.snapshot as { can(e: unknown): boolean }).can(event);
     this.snapshot = next;
     return true;
   }

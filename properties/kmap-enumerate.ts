@@ -39,8 +39,9 @@ function* programs(a: Alphabet, n: number, open: { kind: Kind; page: number }[] 
   if (top) for (const rest of programs(a, n - 1, open.slice(0, -1))) yield [[CLOSE[top.kind], top.page] as KmapOp, ...rest];
   const atomic = open.some((s) => s.kind === 'atomic');
   for (const leaf of a.leaves) {
-    if (leaf[0]![0] === 'flush' && atomic) continue;
-    if ((leaf[0]![0] === 'fork' || leaf[0]![0] === 'user') && atomic) continue;
+    const kind = leaf[0]![0];
+    if (kind === 'write' && open.length === 0) continue; // a write needs a mapping: without one it is a no-op
+    if ((kind === 'flush' || kind === 'fork' || kind === 'user') && atomic) continue;
     for (const rest of programs(a, n - 1, open)) yield [...leaf, ...rest];
   }
   const kmaps = open.filter((s) => s.kind === 'kmap').length;

@@ -127,11 +127,19 @@ describe('enumerate (the alphabet of kcheck prove)', () => {
     }
   });
 
-  test('on one CPU with one operation per program and no interrupts: exactly the two leaves, on every pool', () => {
-    // a single operation cannot open and close a section: write (a no-op without a mapping) and kmap_flush_unused()
+  test('on one CPU with one operation per program and no interrupts: kmap_flush_unused() alone, on every pool', () => {
+    // one operation cannot open and close a section, and a write needs a mapping
     const list = all({ cpus: 1, ops: 1, params: { irqs: 0 } });
-    expect(list.map((w) => `${w.pkmap}:${JSON.stringify(w.tasks[0]!.ops)}`)).toEqual(
-      ['1:[["write"]]', '2:[["write"]]', '4:[["write"]]', '1:[["flush"]]', '2:[["flush"]]', '4:[["flush"]]']);
+    expect(list.map((w) => `${w.pkmap}:${JSON.stringify(w.tasks[0]!.ops)}`)).toEqual(['1:[["flush"]]', '2:[["flush"]]', '4:[["flush"]]']);
+  });
+
+  test('on one CPU with two operations: the flush twice, or one section of each kind on each page', () => {
+    const list = all({ cpus: 1, ops: 2, params: { irqs: 0, PKMAP_ORDER: 0 } });
+    expect(list.map((w) => JSON.stringify(w.tasks[0]!.ops))).toEqual([
+      '[["flush"]]',
+      '[["flush"],["flush"]]',
+      ...['kmap', 'local', 'atomic'].flatMap((k) => [0, 1].map((p) => JSON.stringify([[k, p], [{ kmap: 'kunmap', local: 'unlocal', atomic: 'unatomic' }[k], p]]))),
+    ]);
   });
 
   test('fixed parameters bound it; the buggy callers of a variant are in its alphabet', () => {

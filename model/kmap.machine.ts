@@ -9,7 +9,8 @@
  */
 import { assign, setup } from 'xstate';
 
-export interface LocalMap { page: number; cpu: number; atomic: boolean }
+/** a live kmap_local/kmap_atomic mapping: the address it returned says what backs it (fixmap slot, pkmap pin, linear map) */
+export interface LocalMap { page: number; cpu: number; atomic: boolean; vaddr: number }
 
 export interface KmapSpecContext {
   /** kmap() users per page */
@@ -23,7 +24,7 @@ export interface KmapSpecContext {
 export type KmapEvent =
   | { type: 'KMAP'; task: number; page: number; atomic: boolean }
   | { type: 'KUNMAP'; task: number; page: number }
-  | { type: 'KMAP_LOCAL'; task: number; page: number; cpu: number; atomic: boolean }
+  | { type: 'KMAP_LOCAL'; task: number; page: number; cpu: number; atomic: boolean; vaddr: number }
   | { type: 'KUNMAP_LOCAL'; task: number; page: number; atomic: boolean }
   | { type: 'IRQ_ENTER'; task: number }
   | { type: 'IRQ_EXIT'; task: number }
@@ -74,7 +75,7 @@ export const kmapMachine = setup({
     }),
     push: assign(({ context, event }) => {
       if (event.type !== 'KMAP_LOCAL') return {};
-      const entry: LocalMap = { page: event.page, cpu: event.cpu, atomic: event.atomic };
+      const entry: LocalMap = { page: event.page, cpu: event.cpu, atomic: event.atomic, vaddr: event.vaddr };
       return { stacks: { ...context.stacks, [event.task]: [...stackOf(context, event.task), entry] } };
     }),
     pop: assign(({ context, event }) => {

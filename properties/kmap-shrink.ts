@@ -1,30 +1,17 @@
 /**
  * Smaller legal kmap workloads, for the replay minimizer: drop a leaf operation, unwrap a
  * map/unmap section (keep its body), or drop a section whole. Sections are matched by nesting,
- * so every candidate stays well nested wherever the original was.
+ * so every candidate stays well nested wherever the original was. The pool keeps its size.
  */
 import type { KmapOp } from '../src/kernel/mm/kmap-callers.js';
-import type { KmapWorkload } from './kmap-workload.js';
-
-const OPEN = new Set(['kmap', 'local', 'atomic']);
-const CLOSE = new Set(['kunmap', 'unlocal', 'unatomic']);
-
-/** Index of the close matching the open at `i`, or -1 (a leaked section). */
-function matchingClose(ops: readonly KmapOp[], i: number): number {
-  let depth = 0;
-  for (let j = i; j < ops.length; j++) {
-    if (OPEN.has(ops[j]![0])) depth++;
-    else if (CLOSE.has(ops[j]![0]) && --depth === 0) return j;
-  }
-  return -1;
-}
+import { isClose, isOpen, matchingClose, type KmapWorkload } from './kmap-programs.js';
 
 function smallerOps(ops: readonly KmapOp[]): KmapOp[][] {
   const out: KmapOp[][] = [];
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
-    if (CLOSE.has(op[0])) continue;
-    if (!OPEN.has(op[0])) {
+    if (isClose(op)) continue;
+    if (!isOpen(op)) {
       out.push(ops.filter((_, j) => j !== i));
       continue;
     }

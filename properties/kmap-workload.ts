@@ -1,69 +1,145 @@
 /**
  * Workloads for the kmap protocol: tasks and interrupt handlers whose operations are nested
  * map/unmap sections (legal API use, unless the variant's callers are the bug), with reads and
- * writes through the addresses they hold, copies, forks and returns to user mode.
+ * writes through the addresses they hold, copies, kmap_flush_unused(), forks and returns to user.
+ *
+ * Parameters (fixed by `--param`, drawn per run otherwise) size the pkmap pool, the kmap()s and
+ * the local nesting a task holds, and the interrupt handlers; the operation kinds a run may use
+ * come from swarm testing (`kinds`). Both are applied after generation, by deterministic cuts
+ * (unwrapping sections nested too deep, dropping handlers), so every workload still shrinks.
  */
 import * as fc from 'fast-check';
+import type { Parameter, WorkloadOptions } from '../src/protocol.js';
 import type { KmapOp } from '../src/kernel/mm/kmap-callers.js';
-import { KM_MAX_IDX, type KmapWorkloadShape } from '../src/kernel/mm/kmap-types.js';
+import { KM_MAX_IDX, type KmapConfig, type KmapWorkloadShape } from '../src/kernel/mm/kmap-types.js';
+import { deadlockFreePool, fitNesting, limitNesting, pageCount, type KmapWorkload } from './kmap-programs.js';
 
-export interface KmapWorkload {
-  tasks: { cpu: number; ops: KmapOp[] }[];
-  irqs: { cpu: number; kind: 'hardirq' | 'softirq'; ops: KmapOp[] }[];
-}
+export type { KmapWorkload } from './kmap-programs.js';
+export { PAGES } from './kmap-programs.js';
 
-/** PageHighMem() per page before the HIGHMEM option applies: three highmem pages, one lowmem */
-export const PAGES: readonly boolean[] = [true, true, true, false];
+export const KMAP_PARAMETERS: Parameter[] = [
+  { name: 'PKMAP_ORDER', description: 'LAST_PKMAP = 1 << PKMAP_ORDER pkmap slots; unless the variant\'s callers are the bug, raised to the deadlock-free bound of the drawn workload when not fixed', min: 0, max: 2 },
+  { name: 'kmaps', description: 'kmap()s a task holds at once, at most', min: 1, max: 3 },
+  { name: 'local-depth', description: 'kmap_local_page()/kmap_atomic() sections nested in a task, at most', min: 1, max: 3 },
+  { name: 'irqs', description: 'interrupt handlers (hardirq or softirq, one shot each), at most', min: 0, max: 3 },
+];
 
+/** Operation kinds for swarm testing: each names what a program may contain. */
+export const KMAP_OPERATIONS = ['kmap', 'local', 'atomic', 'access', 'copy', 'flush', 'fork', 'user', 'hardirq', 'softirq'];
+
+type Kmapo = WorkloadOptions<{ kernel: KmapConfig; shape: KmapWorkloadShape }>;
 interface Where { task: boolean; kmaps: number; atomic: boolean; depth: number }
 
-const page = fc.nat({ max: PAGES.length - 1 });
+/** The most any parameter allows: programs are generated that deep and cut to the drawn value. */
+const MAX_KMAPS = 3;
+const MAX_DEPTH = 3;
+const page = fc.nat({ max: pageCount() - 1 });
 
-/** Operations of one section body; `depth` local levels may still be opened. */
-function body(shape: KmapWorkloadShape, where: Where, maxLength: number): fc.Arbitrary<KmapOp[]> {
-  const items: fc.Arbitrary<KmapOp[]>[] = [
-    fc.constantFrom<KmapOp[]>([['read']], [['write']]),
-    fc.tuple(page, page).filter(([a, b]) => a !== b).map(([to, from]): KmapOp[] => [['copy', to, from]]),
-  ];
-  const holding = where.depth < (where.task ? shape.localDepth : 1) || where.kmaps > 0;
-  if (where.task && (!holding || shape.leakAcrossUser) && !where.atomic) {
-    items.push(fc.constantFrom<KmapOp[]>([['fork']], [['user']]));
+class Generator {
+  private readonly memo = new Map<string, fc.Arbitrary<KmapOp[]>>();
+  constructor(private readonly shape: KmapWorkloadShape, private readonly has: (kind: string) => boolean) {}
+
+  /** Operations of one section body; `depth` local levels and `MAX_KMAPS - kmaps` kmap() levels may still open. */
+  body(where: Where, maxLength: number): fc.Arbitrary<KmapOp[]> {
+    const key = `${where.task}${where.kmaps}${where.atomic}${where.depth}/${maxLength}`;
+    let arb = this.memo.get(key);
+    if (!arb) {
+      const items = this.items(where);
+      arb = items.length ? fc.array(fc.oneof(...items), { minLength: 1, maxLength }).map((xs) => xs.flat()) : fc.constant([]);
+      this.memo.set(key, arb);
+    }
+    return arb;
   }
-  if (where.depth > 0) {
-    const inner = { ...where, depth: where.depth - 1 };
-    items.push(section('local', 'unlocal', body(shape, inner, 2)));
-    items.push(section('atomic', 'unatomic', body(shape, { ...inner, atomic: true }, 2)));
+
+  private items(where: Where): fc.WeightedArbitrary<KmapOp[]>[] {
+    const { shape, has } = this;
+    const items: fc.WeightedArbitrary<KmapOp[]>[] = [];
+    const push = (arbitrary: fc.Arbitrary<KmapOp[]>, weight = 1) => items.push({ arbitrary, weight });
+    if (has('access')) push(fc.constantFrom<KmapOp[]>([['read']], [['write']]));
+    if (has('copy')) push(fc.tuple(page, page).filter(([a, b]) => a !== b).map(([to, from]): KmapOp[] => [['copy', to, from]]));
+    const holding = where.depth < MAX_DEPTH || where.kmaps > 0;
+    if (where.task && !where.atomic) {
+      if (has('flush')) push(fc.constant<KmapOp[]>([['flush']]));
+      if (!holding || shape.leakAcrossUser) {
+        if (has('fork')) push(fc.constant<KmapOp[]>([['fork']]));
+        if (has('user')) push(fc.constant<KmapOp[]>([['user']]));
+      }
+    }
+    if (where.depth > 0) {
+      const inner = { ...where, depth: where.depth - 1 };
+      if (has('local')) push(section('local', 'unlocal', this.body(inner, 2)));
+      if (has('atomic')) push(section('atomic', 'unatomic', this.body({ ...inner, atomic: true }, 2)));
+    }
+    if (shape.deepNest && where.task && where.depth === MAX_DEPTH && has('local')) {
+      const deep = KM_MAX_IDX(false);
+      push(fc.constant<KmapOp[]>([...Array.from({ length: deep }, (): KmapOp => ['local', 0]), ...Array.from({ length: deep }, (): KmapOp => ['unlocal', 0])]));
+    }
+    if (where.task && (!where.atomic || shape.kmapInAtomic) && where.kmaps < MAX_KMAPS && has('kmap')) {
+      // heavier: tasks that kmap() at once are what runs the pool out (sleep, wake-up, re-check)
+      push(section('kmap', 'kunmap', this.body({ ...where, kmaps: where.kmaps + 1 }, 2)), 3);
+    }
+    return items;
   }
-  if (shape.deepNest && where.task && where.depth === shape.localDepth) {
-    const deep = KM_MAX_IDX(false);
-    items.push(fc.constant<KmapOp[]>([...Array.from({ length: deep }, (): KmapOp => ['local', 0]), ...Array.from({ length: deep }, (): KmapOp => ['unlocal', 0])]));
+
+  /** An interrupt handler: one or two local sections; with irqLeak it may forget the last unmap. */
+  irq(kind: 'hardirq' | 'softirq'): fc.Arbitrary<KmapOp[]> {
+    const ops = this.body({ task: false, kmaps: 0, atomic: true, depth: 1 }, 2);
+    return fc.tuple(ops, fc.boolean()).map(([xs, odd]) => {
+      if (this.shape.irqLeak && odd) {
+        const i = xs.findLastIndex((op) => op[0] === 'unlocal' || op[0] === 'unatomic');
+        if (i >= 0) return xs.filter((_, j) => j !== i);
+      }
+      // a handler that turns interrupts on around its work: kmap_local_idx_push() warns
+      if (this.shape.irqsOnInHardirq && kind === 'hardirq' && odd) return [['irq_on'] as KmapOp, ...xs, ['irq_off'] as KmapOp];
+      return xs;
+    });
   }
-  if (where.task && !where.atomic && where.kmaps < (shape.nestedKmap ? 2 : 1)) {
-    items.push(section('kmap', 'kunmap', body(shape, { ...where, kmaps: where.kmaps + 1 }, 2)));
-  }
-  return fc.array(fc.oneof(...items), { minLength: 1, maxLength }).map((xs) => xs.flat());
 }
 
 function section(open: 'kmap' | 'local' | 'atomic', close: 'kunmap' | 'unlocal' | 'unatomic', inner: fc.Arbitrary<KmapOp[]>) {
   return fc.tuple(page, inner).map(([p, ops]): KmapOp[] => [[open, p] as KmapOp, ...ops, [close, p] as KmapOp]);
 }
 
-/** An interrupt handler: one or two local sections; with irqLeak it may forget the last unmap. */
-function irqOps(shape: KmapWorkloadShape): fc.Arbitrary<KmapOp[]> {
-  const ops = body(shape, { task: false, kmaps: 0, atomic: true, depth: 1 }, 2);
-  if (!shape.irqLeak) return ops;
-  return fc.tuple(ops, fc.boolean()).map(([xs, leak]) => {
-    const i = xs.findLastIndex((op) => op[0] === 'unlocal' || op[0] === 'unatomic');
-    return leak && i >= 0 ? xs.filter((_, j) => j !== i) : xs;
-  });
+/** A parameter's value: the user's, or drawn from its range (`min` raised for this variant). */
+function param(o: Kmapo, name: string, min?: number): fc.Arbitrary<number> {
+  const p = KMAP_PARAMETERS.find((q) => q.name === name)!;
+  const fixed = o.params?.[name];
+  return fixed !== undefined ? fc.constant(fixed) : fc.integer({ min: Math.max(p.min, min ?? p.min), max: p.max });
 }
 
-export function kmapWorkload(shape: KmapWorkloadShape, o: { cpus: number; ops: number }): fc.Arbitrary<KmapWorkload> {
+/** Workload arbitraries are pure: one per variant, bounds, parameters and kinds (swarm asks for one per run). */
+const cache = new Map<string, fc.Arbitrary<KmapWorkload>>();
+
+export function kmapWorkload(o: Kmapo): fc.Arbitrary<KmapWorkload> {
+  const key = JSON.stringify([o.variant.name, o.variant.config, o.cpus, o.ops, o.params ?? {}, o.kinds ? [...o.kinds].sort() : null]);
+  let arb = cache.get(key);
+  if (!arb) cache.set(key, (arb = build(o)));
+  return arb;
+}
+
+function build(o: Kmapo): fc.Arbitrary<KmapWorkload> {
+  const { kernel, shape } = o.variant.config;
+  const has = (kind: string) => !o.kinds || o.kinds.has(kind);
+  const gen = new Generator(shape, has);
   const cpu = fc.nat({ max: o.cpus - 1 });
-  const task = fc.record({ cpu, ops: body(shape, { task: true, kmaps: 0, atomic: false, depth: shape.localDepth }, o.ops) });
-  const irq = fc.record({ cpu, kind: fc.constantFrom<'hardirq' | 'softirq'>('hardirq', 'softirq'), ops: irqOps(shape) });
+  const task = fc.record({ cpu, ops: gen.body({ task: true, kmaps: 0, atomic: false, depth: MAX_DEPTH }, o.ops) });
+  const kinds = (['hardirq', 'softirq'] as const).filter(has);
+  const irq = kinds.length ? fc.oneof(...kinds.map((kind) => fc.record({ cpu, kind: fc.constant(kind), ops: gen.irq(kind) }))) : null;
   return fc.record({
-    tasks: fc.array(task, { maxLength: o.cpus + 1 }),
-    irqs: fc.array(irq, { maxLength: 2 }),
+    order: param(o, 'PKMAP_ORDER'),
+    kmaps: param(o, 'kmaps', shape.nestedKmap ? 2 : undefined),
+    depth: param(o, 'local-depth'),
+    nirqs: param(o, 'irqs'),
+    tasks: fc.array(task, { minLength: 1, maxLength: o.cpus + 1 }),
+    irqs: irq ? fc.array(irq, { maxLength: MAX_KMAPS }) : fc.constant([]),
+  }).map((d): KmapWorkload => {
+    const tasks = d.tasks.map((t) => ({ ...t, ops: shape.deepNest ? t.ops : limitNesting(t.ops, { kmaps: d.kmaps, depth: d.depth }) }));
+    const wl: KmapWorkload = { pkmap: 1 << d.order, tasks, irqs: d.irqs.slice(0, d.nirqs) };
+    if (shape.nestedKmap) return wl;
+    // callers that keep to the API: a pool that cannot deadlock, small enough to run out. Cut the
+    // nesting to the pool unless the user fixed it, then raise the pool unless the user fixed it
+    const fitted = o.params?.kmaps === undefined ? fitNesting(wl, kernel, d.kmaps) : wl;
+    if (o.params?.PKMAP_ORDER === undefined) fitted.pkmap = Math.max(fitted.pkmap, deadlockFreePool(fitted, kernel));
+    return fitted;
   });
 }

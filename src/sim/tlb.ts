@@ -64,6 +64,19 @@ export function tlb_flush(tlb: Tlb, o: { pcid?: number; global?: boolean } = {})
   }
 }
 
+/**
+ * The MMU on an access through `va` under `pcid`: the cached entry if there is one (even a
+ * stale one: that is the point), else the page walk `walk` of the loaded tables, whose result
+ * the TLB then caches; undefined when neither translates (a page fault).
+ */
+export function tlb_translate(tlb: Tlb, pcid: number, va: number, walk: () => TlbEntry | undefined): TlbEntry | undefined {
+  const cached = tlb_lookup(tlb, pcid, va);
+  if (cached) return cached;
+  const e = walk();
+  if (e) tlb_fill(tlb, pcid, va, e);
+  return e;
+}
+
 /** A translation the hardware could cache now on some CPU: a present PTE of its loaded tables. */
 export interface Translation { cpu: number; pcid: number; va: number; entry: TlbEntry }
 

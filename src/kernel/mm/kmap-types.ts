@@ -1,10 +1,12 @@
 /**
- * State of the kmap family: the HIGHMEM pkmap pool (mm/highmem.c), the per-CPU fixmap slots
- * and per-task kmap_ctrl of kmap_local (tglx, "sched: highmem: Store local kmaps in task
- * struct" <877dr235wj.fsf@nanos.tec.linutronix.de>), per-CPU TLBs for the pkmap range, and page
- * contents so that every access can be checked against the page that was mapped.
+ * State of the kmap family: the HIGHMEM pkmap pool (mm/highmem.c, v5.11-5.14), the per-CPU fixmap
+ * slots and per-task kmap_ctrl of kmap_local (tglx, "sched: highmem: Store local kmaps in task
+ * struct" <877dr235wj.fsf@nanos.tec.linutronix.de>), per-CPU TLBs for the pkmap range
+ * (src/sim/tlb.ts: global entries, filled by accesses and speculatively), and page contents so
+ * that every access can be checked against the page that was mapped.
  */
 import type { Exec, Gen } from '../../sim/thread.js';
+import type { Tlb } from '../../sim/tlb.js';
 import type { KmapEvent } from '../../../model/kmap.machine.js';
 
 /** Build-time configuration and the design or bug a variant stands for. */
@@ -15,32 +17,46 @@ export interface KmapConfig {
   DEBUG_KMAP_LOCAL_FORCE_MAP: boolean;
   /** the option a 5.1x-era copy of __kmap_local_sched_{in,out} tested for guard slots */
   DEBUG_HIGHMEM: boolean;
-  /** xtensa: a zero PTE value is not pte_none() */
-  arch: 'x86' | 'xtensa';
+  /** xtensa: a zero PTE value is not pte_none(); arm: see ARCH_NEEDS_KMAP_HIGH_GET */
+  arch: 'x86' | 'xtensa' | 'arm';
   /** which option sched_out/in consult for guard slots (B.4 #3: DEBUG_HIGHMEM in old copies) */
   schedGuardOption: 'DEBUG_KMAP_LOCAL' | 'DEBUG_HIGHMEM';
   /** guard-slot test in sched_out/in: pte_none() before 66f133ceab74, pte_val() != 0 after */
   guardTest: 'pte_none' | 'pte_val';
+  /**
+   * arch/arm/include/asm/highmem.h (default false): lock_kmap() is spin_lock_irq() (kmap_lock is
+   * taken with irqs off everywhere) and kmap_local_page()/kmap_atomic() of a page that has a pkmap
+   * address pin it with kmap_high_get() instead of pushing a fixmap slot
+   */
+  ARCH_NEEDS_KMAP_HIGH_GET?: boolean;
+  /**
+   * flush_tlb_kernel_range() by hardware broadcast (ARMv7 SMP: a TLBI that every CPU obeys, no
+   * IPI) instead of x86's on_each_cpu() IPIs (default false: IPIs)
+   */
+  tlbBroadcast?: boolean;
   /** an implementation mutant (M-B*), if any */
-  mutant?: 'M-B1' | 'M-B2-pteval' | 'M-B2-sched-out' | 'M-B4-bound' | 'M-B4-fork' | 'M-B4-nomap' | 'M-B5';
+  mutant?: 'M-B1' | 'M-B2-pteval' | 'M-B2-sched-out' | 'M-B4-bound' | 'M-B4-fork' | 'M-B4-nomap' | 'M-B5' | 'M-B5-nowait' | 'M-B5-local';
   /** arch/loongarch copy_user_highpage() unmapping in map order (Fixes 477a0ebec101) */
   loongarchCopy: boolean;
 }
 
 /** Shape of generated workloads a variant needs (callers are part of some bugs). */
 export interface KmapWorkloadShape {
-  /** callers may nest kmap() inside kmap() (B.4 #6) */
+  /**
+   * callers nest kmap()s without a pool sized for it (B.4 #6): LAST_PKMAP is drawn freely. Else
+   * the pool is at least the deadlock-free bound the kernel's 512/1024 slots stand for
+   */
   nestedKmap: boolean;
-  /** local nesting depth of generated sections */
-  localDepth: number;
   /** a caller may nest KM_MAX_IDX local mappings, one more than the stack holds (M-B4) */
   deepNest: boolean;
   /** an interrupt handler may return with its kmap_local still mapped (M-B3) */
   irqLeak: boolean;
   /** a task may fork or return to user while holding a local mapping (M-B4 fork/nomap) */
   leakAcrossUser: boolean;
-  /** pkmap slots; small to force wrap-around and flushes */
-  pkmapSlots?: number;
+  /** a hardirq handler may local_irq_enable() around its kmap_local (kmap_local_idx_push's WARN) */
+  irqsOnInHardirq?: boolean;
+  /** a task may call kmap() inside a kmap_atomic() section (atomic context: might_sleep()) */
+  kmapInAtomic?: boolean;
 }
 
 /**
@@ -58,7 +74,7 @@ export interface PageProtectionHooks {
 
 /** Runs a protection hook, if the protocol plugged one in. */
 export function* prot_hook(x: X, hook: keyof PageProtectionHooks, page: number): Gen {
-  const h = x.w.k.prot?.[hook];
+  const h = x.w.k.prot?.[hook]; // unreached: only page-protection plugs protection hooks in; kmap runs without
   if (h) yield* h(x, page);
 }
 
@@ -82,13 +98,16 @@ export interface KmapState {
   last_pkmap_nr: number;
   /** fixmap PTEs: KM_MAX_IDX slots per CPU */
   kmap_pte: number[];
-  /** per CPU: pkmap vaddr -> cached PTE (possibly stale) */
-  tlb: Record<number, number>[];
+  /** per CPU: cached translations of pkmap addresses (global entries), possibly stale */
+  tlb: Tlb[];
   /** per task id */
   kmap_ctrl: Record<number, KmapCtrl>;
-  /** ghost state: local map/unmap operations between their two steps, per task */
-  inflight: Record<number, number>;
-  /** ghost state: the last access through a kmap address */
+  /**
+   * not read by the kmap model or its invariants any more (B-INV2 now bounds the in-flight window
+   * by the contexts running on the task); page-protection's state literal still sets it
+   */
+  inflight?: Record<number, number>;
+  /** the last access through a kmap address, as the caller and the MMU saw it (harness, not kernel) */
   lastAccess: Access | null;
   /** page access protection hooks (absent: plain kmap) */
   prot?: PageProtectionHooks;

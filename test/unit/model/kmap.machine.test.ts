@@ -21,8 +21,8 @@ const events: KmapEvent[] = [
   { type: 'KMAP', task: T, page: 0, atomic: true },
   { type: 'KUNMAP', task: T, page: 0 },
   { type: 'KUNMAP', task: T, page: 1 },
-  { type: 'KMAP_LOCAL', task: T, page: 0, cpu: 0, atomic: false },
-  { type: 'KMAP_LOCAL', task: T, page: 1, cpu: 0, atomic: true },
+  { type: 'KMAP_LOCAL', task: T, page: 0, cpu: 0, atomic: false, vaddr: 0x2000 },
+  { type: 'KMAP_LOCAL', task: T, page: 1, cpu: 0, atomic: true, vaddr: 0x2001 },
   { type: 'KUNMAP_LOCAL', task: T, page: 0, atomic: false },
   { type: 'KUNMAP_LOCAL', task: T, page: 1, atomic: true },
   { type: 'IRQ_ENTER', task: T },
@@ -100,7 +100,7 @@ describe('reachability (xstate/graph)', () => {
 });
 
 describe('forbidden transitions are refused', () => {
-  const local = (page: number, atomic = false): KmapEvent => ({ type: 'KMAP_LOCAL', task: T, page, cpu: 0, atomic });
+  const local = (page: number, atomic = false): KmapEvent => ({ type: 'KMAP_LOCAL', task: T, page, cpu: 0, atomic, vaddr: 0x2000 + page });
   const unlocal = (page: number, atomic = false): KmapEvent => ({ type: 'KUNMAP_LOCAL', task: T, page, atomic });
 
   // each case: the history, the refused event, and its legal counterpart (so that a machine

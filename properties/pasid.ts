@@ -14,10 +14,12 @@ import { pasidInvariants } from './pasid-invariants.js';
 import { describeOps, kernelFpuUser, recurringFpuIrq, userTask } from './pasid-programs.js';
 import { shrinkPasidWorkload } from './pasid-shrink.js';
 import { pasidVariants } from './pasid-variants.js';
-import { pasidWorkload, type PasidWorkload } from './pasid-workload.js';
+import { OPERATIONS, PARAMETERS, pasidWorkload, type PasidWorkload } from './pasid-workload.js';
+import { enumeratePasid } from './pasid-enumerate.js';
+import { pasidContextState } from './pasid-coherence.js';
 
-/** The IOASID space [1, 3): two PASIDs, so a freed one is soon handed to another mm. */
-const IOASID = { min: 1, max: 3 };
+/** The IOASID space [1, 1 + pasids): two PASIDs by default, so a freed one is soon handed to another mm. */
+const PASIDS = 2;
 const DEVICES = 1;
 
 const REFUSAL: Record<PasidEvent['type'], string> = {
@@ -39,15 +41,15 @@ const taskName = (i: number) => String.fromCharCode(65 + i);
 function createState(cfg: PasidConfig, wl: PasidWorkload, cpus: number): PasidState {
   const k: PasidState = {
     cfg,
-    cpus: Array.from({ length: cpus }, () => ({ msr: INVALID, owner: -1, in_kernel_fpu: false, loaded_mm: -1, fromUser: [] })),
+    cpus: Array.from({ length: cpus }, () => ({ msr: INVALID, owner: -1, in_kernel_fpu: false, loaded_mm: -1 })),
     tasks: {},
     mms: wl.tasks.map(() => newMm(cpus)),
     files: [],
-    filesStructs: wl.tasks.map(() => ({ users: 1, fds: [] })),
-    ioasid: { ...IOASID, owner: {} },
+    filesStructs: wl.tasks.map(() => ({ users: 1, fdt: [] })),
+    ioasid: { min: 1, max: 1 + (wl.pasids ?? PASIDS), owner: {} },
     pasidTable: Array.from({ length: DEVICES }, () => ({})),
-    received: [],
-    incoherent: null,
+    observed: { received: [], segv: [] },
+    user: {},
   };
   // engine ids: the idle tasks first (one per CPU), then the programs in setup order
   for (let c = 0; c < cpus; c++) newTask(k, c, { mm: -1, files: -1, kthread: true });
@@ -72,13 +74,16 @@ export const pasidProtocol = defineProtocol({
   machine: pasidMachine,
   variants: pasidVariants,
   invariants: pasidInvariants,
-  workload: ({ cpus, ops }) => pasidWorkload({ cpus, ops }),
+  workload: pasidWorkload,
+  operations: [...OPERATIONS],
+  parameters: PARAMETERS,
+  enumerate: enumeratePasid,
   setup(wl: PasidWorkload, variant, { cpus }) {
     return {
       k: createState(variant.config, wl, cpus),
       specInput: undefined,
       tasks: [
-        ...wl.tasks.map((t, i) => ({ name: taskName(i), cpu: t.cpu, run: (x: X) => userTask(x, t.ops) })),
+        ...wl.tasks.map((t, i) => ({ name: taskName(i), cpu: t.cpu, run: (x: X) => userTask(x, { ops: t.ops, handler: t.handler ?? false }) })),
         ...wl.kthreads.map((t, i) => ({ name: `kworker${i}`, cpu: t.cpu, run: (x: X) => kthread_worker(x, t.mm) })),
       ],
       irqs: wl.irqs.map((q, i) => ({ name: `fpu-irq${i}`, cpu: q.cpu, kind: q.kind, run: q.kind === 'hardirq' ? recurringFpuIrq(`fpu-irq${i}`, q.times) : kernelFpuUser })),
@@ -91,6 +96,7 @@ export const pasidProtocol = defineProtocol({
     };
   },
   shrinkWorkload: shrinkPasidWorkload,
+  contextState: pasidContextState,
   refusal: (e: PasidEvent) => REFUSAL[e.type],
   observe(w: World<PasidState>) {
     const k = w.k;
@@ -121,7 +127,8 @@ export const pasidProtocol = defineProtocol({
     return o;
   },
   describe: (wl: PasidWorkload) => [
-    ...wl.tasks.map((t, i) => `process ${taskName(i)} (mm${i}, cpu${t.cpu}): ${describeOps(t.ops)}; exit`),
+    ...wl.tasks.map((t, i) => `process ${taskName(i)} (mm${i}, cpu${t.cpu}${t.handler ? ', SIGSEGV handler' : ''}): ${describeOps(t.ops)}; exit`),
+    ...(wl.pasids !== undefined && wl.pasids !== PASIDS ? [`IOASID space: ${wl.pasids} PASID${wl.pasids === 1 ? '' : 's'}`] : []),
     ...wl.kthreads.map((t, i) => `kworker${i} (cpu${t.cpu}): kthread_use_mm(mm${t.mm}) … kthread_unuse_mm()`),
     ...wl.irqs.map((q, i) => `${q.kind} fpu-irq${i} (cpu${q.cpu}): kernel_fpu_begin() … kernel_fpu_end()${q.kind === 'hardirq' && q.times > 1 ? `, ${q.times} times` : ''}`),
   ],

@@ -10,8 +10,11 @@ import type { Parameter, WorkloadOptions } from '../src/protocol.js';
 import type { UserOp } from './pasid-programs.js';
 
 export interface PasidWorkload {
-  /** one process each, with its own mm (mm i for task i); `handler`: SIGSEGV is caught and survived */
-  tasks: { cpu: number; ops: UserOp[]; handler?: boolean }[];
+  /**
+   * one process each, with its own mm (mm i for task i): its first thread's program, and the
+   * programs of the threads it has from the start; `handler`: its threads survive SIGSEGV
+   */
+  tasks: { cpu: number; ops: UserOp[]; handler?: boolean; threads?: { cpu: number; ops: UserOp[] }[] }[];
   /** kthread_use_mm() workers: the mm of process `mm` */
   kthreads: { cpu: number; mm: number }[];
   /** interrupt handlers that use the FPU; a hardirq recurs `times` times */
@@ -25,6 +28,7 @@ export const OPERATIONS = ['open', 'close', 'enqcmd', 'enqcmd-bad', 'exec', 'cry
 
 export const PARAMETERS: Parameter[] = [
   { name: 'processes', description: 'processes (one mm each) at the start', min: 1, max: 3 },
+  { name: 'threads', description: 'threads each process has at the start', min: 1, max: 2 },
   { name: 'pasids', description: 'PASIDs the IOASID allocator can hand out', min: 1, max: 3 },
   { name: 'irqs', description: 'interrupt handlers that use the kernel FPU', min: 0, max: 2 },
   { name: 'irq-times', description: 'times a hardirq handler recurs', min: 1, max: 4 },
@@ -59,32 +63,56 @@ const SNIPPETS: { weight: number; ops: UserOp[] }[] = [
   { weight: 1, ops: [['exec'], ['open'], ['enqcmd']] },
 ];
 
-const allowed = (ops: UserOp[], kinds: Kinds | undefined) => !kinds || ops.every((op) => kinds.has(op[0]));
+const allowed = (ops: UserOp[], kinds: Kinds) => ops.every((op) => kinds.has(op[0]));
 
-function ops(maxLength: number, depth: number, kinds: Kinds | undefined): fc.Arbitrary<UserOp[]> {
+/** What a sibling thread does while its process binds: FPU sections and submissions. */
+const SIBLING: UserOp[][] = [[['crypto'], ['enqcmd']], [['enqcmd'], ['enqcmd']], [['crypto'], ['enqcmd'], ['enqcmd']], [['enqcmd'], ['crypto'], ['enqcmd']]];
+
+/**
+ * Snippets that need a second thread: a sibling busy (FPU section, submissions) while the
+ * process binds, which is where the eager designs' IPIs and switch-path updates race; two
+ * threads closing the same fd (close_fd()'s -EBADF).
+ */
+function threaded(depth: number, kinds: Kinds): { weight: number; arbitrary: fc.Arbitrary<UserOp[]> }[] {
+  if (depth === 0 || !kinds.has('clone')) return [];
+  const out: { weight: number; arbitrary: fc.Arbitrary<UserOp[]> }[] = [];
+  const siblings = SIBLING.filter((c) => allowed(c, kinds));
+  if (siblings.length && kinds.has('open')) out.push({ weight: 3, arbitrary: fc.constantFrom(...siblings).map((c): UserOp[] => [['clone', c], ['open'], ['enqcmd']]) });
+  if (allowed([['open'], ['close']], kinds)) out.push({ weight: 1, arbitrary: fc.constant<UserOp[]>([['open'], ['clone', [['close']]], ['close']]) });
+  return out;
+}
+
+function ops(maxLength: number, depth: number, kinds: Kinds): fc.Arbitrary<UserOp[]> {
   const leaves = SNIPPETS.filter((s) => allowed(s.ops, kinds)).map((s) => ({ weight: s.weight, arbitrary: fc.constant(s.ops) }));
-  const nested = depth > 0 ? (['clone', 'fork'] as const).filter((k) => !kinds || kinds.has(k)) : [];
+  const nested = depth > 0 ? (['clone', 'fork'] as const).filter((k) => kinds.has(k)) : [];
   const child = nested.length ? ops(3, depth - 1, kinds) : undefined;
-  const choices = [...leaves, ...nested.map((k) => ({ weight: 1, arbitrary: child!.map((c): UserOp[] => [[k, c]]) }))];
+  const choices = [...leaves, ...threaded(depth, kinds), ...nested.map((k) => ({ weight: 1, arbitrary: child!.map((c): UserOp[] => [[k, c]]) }))];
   if (choices.length === 0) return fc.constant([]);
   return fc.array(fc.oneof(...choices), { minLength: 1, maxLength }).map((xs) => xs.flat().slice(0, maxLength));
 }
 
 export function pasidWorkload<C>(o: WorkloadOptions<C>): fc.Arbitrary<PasidWorkload> {
-  const kinds = o.kinds;
+  return workloadOf(o, o.kinds ?? new Set(OPERATIONS));
+}
+
+function workloadOf<C>(o: WorkloadOptions<C>, kinds: Kinds): fc.Arbitrary<PasidWorkload> {
   const cpu = fc.nat({ max: o.cpus - 1 });
   const handlers = o.params?.['handlers'];
-  const handler = kinds && !kinds.has('handler') ? fc.constant(false) : handlers !== undefined ? fc.constant(handlers === 1) : fc.boolean();
-  const irqKinds = (['hardirq', 'softirq'] as const).filter((k) => !kinds || kinds.has(k));
+  const handler = !kinds.has('handler') ? fc.constant(false) : handlers !== undefined ? fc.constant(handlers === 1) : fc.boolean();
+  const irqKinds = (['hardirq', 'softirq'] as const).filter((k) => kinds.has(k));
   return fc.record({
     processes: param(o, 'processes'),
+    threads: kinds.has('clone') ? param(o, 'threads') : fc.constant(1),
     nesting: param(o, 'nesting'),
     irqs: irqKinds.length ? param(o, 'irqs') : fc.constant(0),
     times: param(o, 'irq-times'),
-    kthreads: !kinds || kinds.has('kthread') ? param(o, 'kthreads') : fc.constant(0),
+    kthreads: kinds.has('kthread') ? param(o, 'kthreads') : fc.constant(0),
     pasids: param(o, 'pasids'),
   }).chain((n) => fc.record({
-    tasks: fc.array(fc.record({ cpu, ops: ops(o.ops, n.nesting, kinds), handler }), { minLength: n.processes, maxLength: n.processes }),
+    tasks: fc.array(fc.record({
+      cpu, ops: ops(o.ops, n.nesting, kinds), handler,
+      threads: fc.array(fc.record({ cpu, ops: ops(o.ops, n.nesting, kinds) }), { minLength: n.threads - 1, maxLength: n.threads - 1 }),
+    }), { minLength: n.processes, maxLength: n.processes }),
     kthreads: fc.array(fc.record({ cpu, mm: fc.nat({ max: n.processes - 1 }) }), { minLength: n.kthreads, maxLength: n.kthreads }),
     irqs: fc.array(fc.record({ cpu, kind: fc.constantFrom(...(irqKinds.length ? irqKinds : ['hardirq' as const])), times: fc.integer({ min: 1, max: n.times }) }), { minLength: n.irqs, maxLength: n.irqs }),
     pasids: fc.constant(n.pasids),

@@ -20,6 +20,8 @@ export interface RunFlags {
   depth?: number;
   preemptionBound?: number;
   envSteps?: number;
+  swarm?: boolean;
+  param?: Record<string, number>;
   maxStates?: number;
   coverage?: boolean;
   reduction?: boolean;
@@ -54,7 +56,7 @@ export async function runCommand(names: string[], flags: RunFlags): Promise<numb
   for (const { p, v } of todo) {
     const options: CheckOptions = {
       protocol: p.name, variant: v.name, runs: flags.runs, seed: flags.seed, cpus: flags.cpus, ops: flags.ops,
-      timeLimit: flags.timeLimit, strategy: flags.strategy, depth: flags.depth, maxPreemptions: flags.preemptionBound, maxEnvSteps: flags.envSteps,
+      timeLimit: flags.timeLimit, strategy: flags.strategy, depth: flags.depth, maxPreemptions: flags.preemptionBound, maxEnvSteps: flags.envSteps, swarm: flags.swarm, params: flags.param,
       maxStates: flags.maxStates, coverage: flags.coverage, reduction: flags.reduction,
     };
     let r: CheckResult;

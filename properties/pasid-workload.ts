@@ -23,8 +23,13 @@ export interface PasidWorkload {
   pasids?: number;
 }
 
-/** The operation kinds of a workload, for swarm testing: user operations and environment programs. */
-export const OPERATIONS = ['open', 'close', 'enqcmd', 'enqcmd-bad', 'exec', 'crypto', 'clone', 'fork', 'handler', 'hardirq', 'softirq', 'kthread'] as const;
+/**
+ * The optional operation kinds of a workload, for swarm testing: user operations, threads from
+ * the start, SIGSEGV handlers and environment programs. open and ENQCMD are not optional: a run
+ * without a bind or a submission exercises nothing any invariant is about.
+ */
+export const OPERATIONS = ['close', 'exec', 'crypto', 'enqcmd-bad', 'clone', 'fork', 'threads', 'handler', 'hardirq', 'softirq', 'kthread'] as const;
+const ESSENTIAL = ['open', 'enqcmd'];
 
 export const PARAMETERS: Parameter[] = [
   { name: 'processes', description: 'processes (one mm each) at the start', min: 1, max: 3 },
@@ -39,12 +44,18 @@ export const PARAMETERS: Parameter[] = [
 
 type Kinds = ReadonlySet<string>;
 
-/** A value the user fixed, or the generator's choice in [min, max]. */
-function param<C>(o: WorkloadOptions<C>, name: string, min?: number, max?: number): fc.Arbitrary<number> {
+/** The bounds of a parameter: the value the user fixed, or its declared range. */
+function bounds<C>(o: WorkloadOptions<C>, name: string): { min: number; max: number } {
   const p = PARAMETERS.find((q) => q.name === name)!;
   const fixed = o.params?.[name];
-  if (fixed !== undefined) return fc.constant(fixed);
-  return fc.integer({ min: min ?? p.min, max: max ?? p.max });
+  return fixed === undefined ? { min: p.min, max: p.max } : { min: fixed, max: fixed };
+}
+
+/** An array whose length is a parameter (0 when the kind it needs is not in this run's kinds). */
+function counted<T, C>(o: WorkloadOptions<C>, name: string, item: fc.Arbitrary<T>, allowed = true, offset = 0): fc.Arbitrary<T[]> {
+  const b = bounds(o, name);
+  if (!allowed) return fc.constant([]);
+  return fc.array(item, { minLength: b.min - offset, maxLength: b.max - offset });
 }
 
 /**
@@ -63,7 +74,7 @@ const SNIPPETS: { weight: number; ops: UserOp[] }[] = [
   { weight: 1, ops: [['exec'], ['open'], ['enqcmd']] },
 ];
 
-const allowed = (ops: UserOp[], kinds: Kinds) => ops.every((op) => kinds.has(op[0]));
+const allowed = (ops: UserOp[], kinds: Kinds) => ops.every((op) => ESSENTIAL.includes(op[0]) || kinds.has(op[0]));
 
 /** What a sibling thread does while its process binds: FPU sections and submissions. */
 const SIBLING: UserOp[][] = [[['crypto'], ['enqcmd']], [['enqcmd'], ['enqcmd']], [['crypto'], ['enqcmd'], ['enqcmd']], [['enqcmd'], ['crypto'], ['enqcmd']]];
@@ -77,7 +88,7 @@ function threaded(depth: number, kinds: Kinds): { weight: number; arbitrary: fc.
   if (depth === 0 || !kinds.has('clone')) return [];
   const out: { weight: number; arbitrary: fc.Arbitrary<UserOp[]> }[] = [];
   const siblings = SIBLING.filter((c) => allowed(c, kinds));
-  if (siblings.length && kinds.has('open')) out.push({ weight: 3, arbitrary: fc.constantFrom(...siblings).map((c): UserOp[] => [['clone', c], ['open'], ['enqcmd']]) });
+  if (siblings.length) out.push({ weight: 4, arbitrary: fc.constantFrom(...siblings).map((c): UserOp[] => [['clone', c], ['open'], ['enqcmd']]) });
   if (allowed([['open'], ['close']], kinds)) out.push({ weight: 1, arbitrary: fc.constant<UserOp[]>([['open'], ['clone', [['close']]], ['close']]) });
   return out;
 }
@@ -95,26 +106,25 @@ export function pasidWorkload<C>(o: WorkloadOptions<C>): fc.Arbitrary<PasidWorkl
   return workloadOf(o, o.kinds ?? new Set(OPERATIONS));
 }
 
+/**
+ * No fc.chain: every part is a plain array or record, so that fast-check shrinks a failing
+ * workload by dropping processes, threads, interrupts and operations one at a time.
+ */
 function workloadOf<C>(o: WorkloadOptions<C>, kinds: Kinds): fc.Arbitrary<PasidWorkload> {
   const cpu = fc.nat({ max: o.cpus - 1 });
   const handlers = o.params?.['handlers'];
   const handler = !kinds.has('handler') ? fc.constant(false) : handlers !== undefined ? fc.constant(handlers === 1) : fc.boolean();
   const irqKinds = (['hardirq', 'softirq'] as const).filter((k) => kinds.has(k));
+  const depth = bounds(o, 'nesting').max;
+  const program = ops(o.ops, depth, kinds);
+  const b = bounds(o, 'pasids');
   return fc.record({
-    processes: param(o, 'processes'),
-    threads: kinds.has('clone') ? param(o, 'threads') : fc.constant(1),
-    nesting: param(o, 'nesting'),
-    irqs: irqKinds.length ? param(o, 'irqs') : fc.constant(0),
-    times: param(o, 'irq-times'),
-    kthreads: kinds.has('kthread') ? param(o, 'kthreads') : fc.constant(0),
-    pasids: param(o, 'pasids'),
-  }).chain((n) => fc.record({
-    tasks: fc.array(fc.record({
-      cpu, ops: ops(o.ops, n.nesting, kinds), handler,
-      threads: fc.array(fc.record({ cpu, ops: ops(o.ops, n.nesting, kinds) }), { minLength: n.threads - 1, maxLength: n.threads - 1 }),
-    }), { minLength: n.processes, maxLength: n.processes }),
-    kthreads: fc.array(fc.record({ cpu, mm: fc.nat({ max: n.processes - 1 }) }), { minLength: n.kthreads, maxLength: n.kthreads }),
-    irqs: fc.array(fc.record({ cpu, kind: fc.constantFrom(...(irqKinds.length ? irqKinds : ['hardirq' as const])), times: fc.integer({ min: 1, max: n.times }) }), { minLength: n.irqs, maxLength: n.irqs }),
-    pasids: fc.constant(n.pasids),
-  }));
+    tasks: counted(o, 'processes', fc.record({
+      cpu, ops: program, handler,
+      threads: counted(o, 'threads', fc.record({ cpu, ops: program }), kinds.has('threads'), 1),
+    })),
+    kthreads: counted(o, 'kthreads', fc.record({ cpu, mm: fc.nat({ max: bounds(o, 'processes').max - 1 }) }), kinds.has('kthread')),
+    irqs: counted(o, 'irqs', fc.record({ cpu, kind: fc.constantFrom(...(irqKinds.length ? irqKinds : ['hardirq' as const])), times: fc.integer(bounds(o, 'irq-times')) }), irqKinds.length > 0),
+    pasids: fc.integer(b),
+  });
 }

@@ -6,6 +6,7 @@
  * Abstraction: file_lock is not a separate lock; each table operation is one atomic step.
  */
 import type { Gen } from '../../sim/thread.js';
+import { count } from '../../sim/world.js';
 import { fput } from '../kernel/task-work.js';
 import { ptask, type FilesStruct, type X } from '../mm/pasid-types.js';
 
@@ -23,7 +24,10 @@ export function* close_fd(x: X, fd: number): Gen<boolean> {
   yield { fn: 'close_fd', what: `spin_lock(&files->file_lock); file = pick_file(files, ${fd})` };
   const fdt = x.w.k.filesStructs[ptask(x).files]!.fdt;
   const file = fdt[fd] ?? null;
-  if (file === null) return false;
+  if (file === null) {
+    count(x.w, 'close-ebadf');
+    return false;
+  }
   fdt[fd] = null;
   fput(x, file); // filp_close()
   return true;

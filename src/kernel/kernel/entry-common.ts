@@ -12,9 +12,9 @@ import type { Gen } from '../../sim/thread.js';
 import { ptask, type X } from '../mm/pasid-types.js';
 import { task_work_run } from './task-work.js';
 
+/** Only user tasks get here: a kthread never entered from user mode and is never in it. */
 export function exit_to_user_mode(x: X): void {
   const t = ptask(x);
-  if (t.kthread) return;
   switch_fpu_return(x);
   if (t.pasidReload) {
     t.pasidReload = false;

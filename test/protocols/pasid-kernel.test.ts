@@ -107,6 +107,14 @@ describe('exec keeps pasid_activated (docs/pasid.md finding)', () => {
   });
 });
 
+test('REFCNT-2021 as posted: has_valid_pasid survives exec, and deactivate_mm() at exit drops a reference the task never took', () => {
+  const w = wl([{ cpu: 0, ops: [['open'], ['enqcmd'], ['exec'], ['open']] }]);
+  const r = straight('refcnt-2021', w, { ...pasid, machine: anything });
+  expect(r.failure?.invariant).toBe('pasid/C-INV2-lifetime');
+  expect(r.failure?.message).toBe('dev0 still has PASID 2 programmed for mm1, but the PASID has been freed');
+  expect(order(fns(r), ['exec_mmap', 'pasid_put', 'iommu_sva_alloc_pasid', 'exit_mm', 'pasid_put'])).toBe(true);
+});
+
 describe('exec FPU invalidation (1f69383b203e, Fixes 33344368cb08)', () => {
   // A runs on cpu0, execs, is preempted and migrated; cpu0 runs only kernel work meanwhile
   const w: PasidWorkload = { tasks: [{ cpu: 0, ops: [['open'], ['enqcmd'], ['exec'], ['enqcmd']] }, { cpu: 1, ops: [['crypto']] }], kthreads: [{ cpu: 0, mm: 1 }], irqs: [] };

@@ -18,8 +18,7 @@
  */
 import { count } from '../../../../sim/world.js';
 import { KernelBug, WARN_ON_ONCE, type Gen } from '../../../../sim/thread.js';
-import { iommu_sva_alloc_pasid, PASID_MUTEX } from '../../../drivers/iommu/iommu-sva-lib.js';
-import { mutex_lock, mutex_unlock } from '../../../kernel/locking/mutex.js';
+import { iommu_sva_alloc_pasid } from '../../../drivers/iommu/iommu-sva-lib.js';
 import { INVALID, isLazy, ptask, type X } from '../../../mm/pasid-types.js';
 import { fpregs_lock, fpregs_state_valid, fpregs_unlock, wrmsrl_pasid, xstate_write_pasid } from './fpu/core.js';
 
@@ -72,10 +71,11 @@ function* fixup_pasid_exception(x: X): Gen<boolean> {
   if (pasid === INVALID) return false;
   if (k.cfg.fixupFindsIoasid && !k.ioasid.owner[pasid]?.data) return false; // ioasid_find() found no svm
   if (k.cfg.pasidFree === 'refcount') {
-    // "The mm's pasid has been allocated. Take a reference to it."
-    yield* mutex_lock(x, PASID_MUTEX, '__fixup_pasid_exception');
+    // "The mm's pasid has been allocated. Take a reference to it." Under pasid_mutex in the
+    // kernel; here without waiting for it: the engine cannot switch a task out of an exception
+    // handler, and the critical sections it would wait for change mm->pasid in single steps that
+    // commute with this one (docs/pasid.md)
     const got = yield* iommu_sva_alloc_pasid(x, t.mm);
-    mutex_unlock(x, PASID_MUTEX);
     if (got === INVALID) return false;
   }
   if (k.cfg.fixupWrite === 'wrmsr') {

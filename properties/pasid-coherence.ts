@@ -18,7 +18,7 @@
  */
 import type { Ghost } from '../src/engine/ghost.js';
 import { pasidStr } from '../src/kernel/mm/pasid-types.js';
-import type { W } from './pasid-lifetime.js';
+import type { W } from './pasid-world.js';
 
 /** What the engine records of a CPU at the entry and the end of each context (Protocol.contextState). */
 export interface PasidContextState {

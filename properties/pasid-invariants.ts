@@ -8,7 +8,8 @@
  */
 import { INVALID, pasidStr } from '../src/kernel/mm/pasid-types.js';
 import { fpuCoherence } from './pasid-coherence.js';
-import { inUserMode, inv, lifetimeInvariants, type Inv } from './pasid-lifetime.js';
+import { lifetimeInvariants } from './pasid-lifetime.js';
+import { inUserMode, inv, type Inv } from './pasid-world.js';
 
 export const pasidInvariants: Inv[] = [
   inv({

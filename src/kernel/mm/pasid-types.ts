@@ -196,10 +196,9 @@ export const isLazy = (d: Design): boolean => d === 'LAZY-2020' || d === 'REFCNT
 
 export const pasidStr = (p: number): string => (p === INVALID ? 'INVALID' : `${p}|VALID`);
 
+/** The PASID state of a task (every task has one: setup and copy_process() create it). */
 export function ptask(x: X, id = x.current().id): PTask {
-  const t = x.w.k.tasks[id];
-  if (!t) throw new Error(`no PASID task state for task ${id}`);
-  return t;
+  return x.w.k.tasks[id]!;
 }
 
 /** mm_alloc(): one user of the address space, one reference to the struct, no PASID yet. */

@@ -116,6 +116,7 @@ export function* iommu_sva_unbind_device(x: X, dev: number, mm: number): Gen {
 function* release_pasid(x: X, mm: number, pasid: number): Gen {
   const k = x.w.k;
   const m = k.mms[mm]!;
+  // unreached: an unbind that reads mm->pasid == INVALID is 5.18-original's use-after-free, whose free C-INV2 reports first
   if (pasid === INVALID) return;
   if (k.cfg.pasidFree === 'refcount') {
     if (ioasid_put(x, mm, pasid)) m.pasid = INVALID; // iommu_sva_free_pasid()

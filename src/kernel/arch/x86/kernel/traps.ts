@@ -76,6 +76,7 @@ function* fixup_pasid_exception(x: X): Gen<boolean> {
     // handler, and the critical sections it would wait for change mm->pasid in single steps that
     // commute with this one (docs/pasid.md)
     const got = yield* iommu_sva_alloc_pasid(x, t.mm);
+    // unreached: only if the PASID read above was freed in between and no other is left (REFCNT-2021's read-then-lock); the default run fails at exec first
     if (got === INVALID) return false;
   }
   if (k.cfg.fixupWrite === 'wrmsr') {
@@ -99,6 +100,7 @@ function* fpu__pasid_write(x: X, pasid: number): Gen {
   const t = ptask(x);
   fpregs_lock(x);
   yield { fn: 'fpu__pasid_write', what: 'fpregs_lock(); test_thread_flag(TIF_NEED_FPU_LOAD)' };
+  // unreached: fpregs_state_valid() with TIF set needs the handler preempted and resumed on this CPU (engine: exception handlers are not preempted)
   const direct = !t.TIF_NEED_FPU_LOAD || (k.cfg.fixupWrite === 'fpu__pasid_write-2021' && fpregs_state_valid(k, x.current().id, x.cpu()));
   if (direct) {
     yield { fn: 'fpu__pasid_write', what: `wrmsrl(MSR_IA32_PASID, ${pasid}|VALID)` };
@@ -108,6 +110,7 @@ function* fpu__pasid_write(x: X, pasid: number): Gen {
     if (k.cfg.xsaveAddrDeref && WARN_ON_ONCE(x, t.fpu.image === INVALID, 'fpu__pasid_write', 'WARN_ON_ONCE(!ppasid_state)')) {
       throw new KernelBug('fpu__pasid_write', 'NULL pointer dereference: ppasid_state->pasid = msr_val after WARN_ON_ONCE(!ppasid_state)');
     }
+    // unreached: v6 dereferences NULL first (init image), REFCNT-2021's default run fails at exec before an interrupt lands here
     xstate_write_pasid(x, t, pasid);
   }
   yield* fpregs_unlock(x, 'fpu__pasid_write');

@@ -9,8 +9,8 @@
  *      last_cpu agree) hold what its image holds;
  *  (c) a #GP that activated the thread's PASID (pasid_activated 0 → 1 between the exception's
  *      entry and its end, as the engine recorded them) returns to user mode with IA32_PASID =
- *      mm->pasid|VALID: a write to registers that were not authoritative is undone by the XRSTOR
- *      on the way out, and this is where it shows.
+ *      mm->pasid|VALID (when the mm's PASID is the same at both ends): a write to registers that
+ *      were not authoritative is undone by the XRSTOR on the way out, and this is where it shows.
  * A CPU inside an FPU critical section (kernel_fpu_begin() .. kernel_fpu_end(): in_kernel_fpu;
  * fpregs_lock() .. fpregs_unlock(): bottom halves disabled by current) is between two coherent
  * states on purpose and is judged when it leaves; what an interrupt does to it there shows in
@@ -67,7 +67,9 @@ function fixupTookEffect(w: W, ghost: Ghost): string | undefined {
     if (e.kind !== 'exception' || e.name !== 'exception #GP') continue;
     const before = e.entry.state as PasidContextState;
     const after = e.exit.state as PasidContextState;
-    if (before.task !== after.task || before.activated || !after.activated || after.msr === after.mmPasid) continue;
+    // the PASID the fixup loaded is the mm's, if the mm's PASID did not change meanwhile (a
+    // concurrent bind or free is the lifetime checks' business)
+    if (before.task !== after.task || before.activated || !after.activated || before.mmPasid !== after.mmPasid || after.msr === after.mmPasid) continue;
     return `the #GP fixup activated ${w.tasks[after.task]!.name}'s PASID ${pasidStr(after.mmPasid)} but it returned to user mode with IA32_PASID ${pasidStr(after.msr)}: the write was lost`;
   }
 }

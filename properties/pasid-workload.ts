@@ -117,11 +117,14 @@ function workloadOf<C>(o: WorkloadOptions<C>, kinds: Kinds): fc.Arbitrary<PasidW
   const irqKinds = (['hardirq', 'softirq'] as const).filter((k) => kinds.has(k));
   const depth = bounds(o, 'nesting').max;
   const program = ops(o.ops, depth, kinds);
+  // a thread from the start is often the busy sibling of a binding process
+  const siblings = SIBLING.filter((c) => allowed(c, kinds));
+  const thread = siblings.length ? fc.oneof(program, fc.constantFrom(...siblings)) : program;
   const b = bounds(o, 'pasids');
   return fc.record({
     tasks: counted(o, 'processes', fc.record({
       cpu, ops: program, handler,
-      threads: counted(o, 'threads', fc.record({ cpu, ops: program }), kinds.has('threads'), 1),
+      threads: counted(o, 'threads', fc.record({ cpu, ops: thread }), kinds.has('threads'), 1),
     })),
     kthreads: counted(o, 'kthreads', fc.record({ cpu, mm: fc.nat({ max: bounds(o, 'processes').max - 1 }) }), kinds.has('kthread')),
     irqs: counted(o, 'irqs', fc.record({ cpu, kind: fc.constantFrom(...(irqKinds.length ? irqKinds : ['hardirq' as const])), times: fc.integer(bounds(o, 'irq-times')) }), irqKinds.length > 0),

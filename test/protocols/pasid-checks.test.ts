@@ -115,5 +115,9 @@ describe('pasid/C-INV4-fpu-coherence', () => {
     expect(check('C-INV4-fpu-coherence', w, ghost)).toBe('the #GP fixup activated A\'s PASID 1|VALID but it returned to user mode with IA32_PASID INVALID: the write was lost');
     ghost.ended[0]!.exit.state = { task: 2, activated: true, msr: 1, mmPasid: 1 };
     expect(check('C-INV4-fpu-coherence', w, ghost)).toBeFalsy();
+    // the mm's PASID was freed while the handler ran: a lifetime matter, not judged here
+    ghost.ended[0]!.exit.state = { task: 2, activated: true, msr: 1, mmPasid: -1 };
+    ghost.ended[0]!.entry.state = { task: 2, activated: false, msr: -1, mmPasid: 1 };
+    expect(check('C-INV4-fpu-coherence', w, ghost)).toBeFalsy();
   });
 });

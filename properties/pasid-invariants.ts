@@ -1,32 +1,15 @@
 /**
  * Invariants C-INV1..C-INV8 of pasid.md C.3, stated from their meaning, plus the observable
- * checks: what a device receives, and whether a thread was killed for a legitimate ENQCMD.
- * Invariants with no check are enforced by the statechart (pasid.machine.ts refuses the event).
+ * checks (what a device receives, whether a thread was killed for a legitimate ENQCMD) and the
+ * reference-count and quiescence checks of pasid-lifetime.ts. Invariants with no check are
+ * enforced by the statechart (pasid.machine.ts refuses the event). None of them reads anything
+ * kernel code computes about itself: they read the World, the hardware observations that
+ * pasid-enqcmd.ts records, and the engine's ghost records.
  */
-import type { SnapshotFrom } from 'xstate';
-import type { pasidMachine } from '../model/pasid.machine.js';
-import { defineInvariant, type Invariant } from '../src/protocol.js';
-import { INVALID, pasidStr, type PasidState } from '../src/kernel/mm/pasid-types.js';
-import type { World } from '../src/sim/world.js';
-
-type Inv = Invariant<PasidState, SnapshotFrom<typeof pasidMachine>>;
-type W = World<PasidState>;
-
-/**
- * User threads running user code now: current on their CPU, in user mode, no switch or
- * interrupt in progress there. What a thread holds while switched out does not count: the eager
- * designs correct the image on the way in, by design.
- */
-function* inUserMode(w: W): Generator<{ id: number; name: string; msr: number }> {
-  for (const cpu of w.cpus) {
-    const t = w.k.tasks[cpu.curr];
-    if (!t || t.kthread || t.mm < 0 || !t.inUser || cpu.ctx.length !== 1) continue;
-    // in user mode the registers are loaded (exit_to_user_mode() restored them): IA32_PASID counts
-    yield { id: cpu.curr, name: w.tasks[cpu.curr]!.name, msr: w.k.cpus[cpu.id]!.msr };
-  }
-}
-
-const inv = (i: Inv): Inv => defineInvariant(i);
+import { INVALID, pasidStr } from '../src/kernel/mm/pasid-types.js';
+import { fpuCoherence } from './pasid-coherence.js';
+import { lifetimeInvariants } from './pasid-lifetime.js';
+import { inUserMode, inv, type Inv } from './pasid-world.js';
 
 export const pasidInvariants: Inv[] = [
   inv({
@@ -37,7 +20,7 @@ export const pasidInvariants: Inv[] = [
     name: 'pasid/device-tagging',
     description: "observable: every descriptor a device receives carries the submitter's mm->pasid, and the device's PASID table maps that PASID to the submitter's mm",
     check(w) {
-      for (const d of w.k.received) {
+      for (const d of w.k.observed.received) {
         const who = w.tasks[d.task]?.name ?? `task ${d.task}`;
         if (d.pasid !== d.mmPasid) return `dev${d.dev} received a descriptor from ${who} (mm${d.mm}, mm->pasid ${pasidStr(d.mmPasid)}) tagged ${pasidStr(d.pasid)}`;
         if (d.tableMm !== d.mm) return `dev${d.dev} received PASID ${d.pasid} from ${who} of mm${d.mm}, but its PASID table maps ${d.pasid} to ${d.tableMm < 0 ? 'nothing' : `mm${d.tableMm}`}`;
@@ -46,7 +29,7 @@ export const pasidInvariants: Inv[] = [
   }),
   inv({
     name: 'pasid/C-INV2-lifetime',
-    description: 'a PASID is not freed or reassigned while a thread whose mm has a portal mapped holds it, while a device has it programmed, or while an IOMMU driver holds the mm: a thread running user code in an mm with a portal holds no PASID or its mm\'s; device entries name live mms that own their PASID; unbind tears down what bind programmed; an mm is not freed while a device uses it',
+    description: 'a PASID is not freed or reassigned while a thread whose mm has a portal mapped holds it, while a device has it programmed, or while an IOMMU driver holds the mm: a thread running user code in an mm with a portal holds no PASID or its mm\'s; device entries name live mms that own their PASID; a PASID is freed only once no device has it programmed, and unbind tears down what bind programmed (statechart at FREE, UNBIND); an mm is not freed while a device uses it',
     check(w) {
       const k = w.k;
       for (const { id, name, msr: p } of inUserMode(w)) {
@@ -60,7 +43,8 @@ export const pasidInvariants: Inv[] = [
         for (const [p, e] of Object.entries(k.pasidTable[dev]!)) {
           if (k.mms[e.mm]!.freed) return `dev${dev} still has PASID ${p} programmed for mm${e.mm}, which has been freed (__mmdrop)`;
           const owner = k.ioasid.owner[Number(p)];
-          if (owner && owner.mm !== e.mm) return `PASID ${p} was reallocated to mm${owner.mm} while dev${dev} still has it programmed for mm${e.mm}`;
+          if (!owner) return `dev${dev} still has PASID ${p} programmed for mm${e.mm}, but the PASID has been freed`;
+          if (owner.mm !== e.mm) return `PASID ${p} was reallocated to mm${owner.mm} while dev${dev} still has it programmed for mm${e.mm}`;
         }
       }
     },
@@ -71,23 +55,8 @@ export const pasidInvariants: Inv[] = [
   }),
   inv({
     name: 'pasid/C-INV4-fpu-coherence',
-    description: 'IA32_PASID is written only while the registers are the single source of truth (current\'s, !TIF_NEED_FPU_LOAD); registers that fpregs_state_valid() lets the return path keep equal the memory image; a running user task with !TIF_NEED_FPU_LOAD owns the registers',
-    check(w) {
-      const k = w.k;
-      if (k.incoherent) return k.incoherent;
-      for (const cpu of w.cpus) {
-        const c = k.cpus[cpu.id]!;
-        if (c.in_kernel_fpu) continue;
-        const owner = k.tasks[c.owner];
-        if (owner && owner.TIF_NEED_FPU_LOAD && owner.fpu.last_cpu === cpu.id && w.tasks[c.owner]!.state !== 'done' && owner.fpu.image !== c.msr) {
-          return `cpu${cpu.id}'s registers hold IA32_PASID ${pasidStr(c.msr)} for ${w.tasks[c.owner]!.name}, valid by fpregs_state_valid(), but its image holds ${pasidStr(owner.fpu.image)}`;
-        }
-        const cur = k.tasks[cpu.curr];
-        if (cur && !cur.kthread && !cur.TIF_NEED_FPU_LOAD && c.owner !== cpu.curr) {
-          return `${w.tasks[cpu.curr]!.name} runs on cpu${cpu.id} with !TIF_NEED_FPU_LOAD but the registers are not its own`;
-        }
-      }
-    },
+    description: 'the registers and the memory image of a task\'s FPU state stay coherent: (a) a user task with !TIF_NEED_FPU_LOAD is running on a CPU whose registers it owns (they are the single source of truth); (b) registers that fpregs_state_valid() lets the return path keep equal the task\'s image; (c) a #GP that activates a thread\'s PASID returns to user mode with that PASID in IA32_PASID (a register write that a later XRSTOR undoes breaks this)',
+    check: fpuCoherence,
   }),
   inv({
     name: 'pasid/C-INV5-inheritance',
@@ -113,20 +82,17 @@ export const pasidInvariants: Inv[] = [
     name: 'pasid/C-INV8-kernel-no-enqcmd',
     description: 'the kernel itself never executes ENQCMD: every descriptor comes from a user thread in user mode',
     check(w) {
-      const d = w.k.received.find((r) => !r.fromUser);
+      const d = w.k.observed.received.find((r) => !r.fromUser);
       if (d) return `dev${d.dev} received a descriptor submitted by ${w.tasks[d.task]?.name} outside user mode`;
     },
   }),
   inv({
     name: 'pasid/enqcmd-no-sigsegv',
-    description: 'observable: no thread is killed by SIGSEGV for a well-formed ENQCMD while its mm has a portal mapped and a valid PASID',
+    description: 'observable: no thread gets SIGSEGV from a well-formed ENQCMD to a portal mapped in its mm while that mm has a valid PASID',
     check(w) {
-      for (const task of w.tasks) {
-        const s = w.k.tasks[task.id]?.sigsegv;
-        if (s && s.valid && s.portal && s.mmPasid !== INVALID) {
-          return `${task.name} got SIGSEGV from a well-formed ENQCMD although its mm has PASID ${s.mmPasid} bound and a portal mapped`;
-        }
-      }
+      const s = w.k.observed.segv.find((e) => e.wellFormed && e.portal && e.mmPasid !== INVALID);
+      if (s) return `${w.tasks[s.task]?.name ?? `task ${s.task}`} got SIGSEGV from a well-formed ENQCMD to its portal although its mm has PASID ${s.mmPasid}`;
     },
   }),
+  ...lifetimeInvariants,
 ];

@@ -1,7 +1,9 @@
 /**
  * Smaller PASID workloads, for the replay minimizer: drop one operation anywhere (also inside a
- * clone or fork), hoist a child's operations into its parent in place of the clone/fork, or
- * lower how often an interrupt recurs. Every candidate is a legal workload: no op depends on another.
+ * clone or fork, or in a thread the process has from the start), hoist a child's operations into
+ * its parent in place of the clone/fork, drop such a thread, drop a SIGSEGV handler, or lower how
+ * often an interrupt recurs. Every candidate is a legal workload:
+ * no op depends on another (a close with nothing open, an ENQCMD with no portal are legal).
  */
 import type { UserOp } from './pasid-programs.js';
 import type { PasidWorkload } from './pasid-workload.js';
@@ -19,10 +21,17 @@ function smallerOps(ops: readonly UserOp[]): UserOp[][] {
 }
 
 export function* shrinkPasidWorkload(wl: PasidWorkload): Iterable<PasidWorkload> {
+  const withTask = (i: number, t: PasidWorkload['tasks'][number]) => ({ ...wl, tasks: wl.tasks.map((u, j) => (j === i ? t : u)) });
   for (const [i, t] of wl.tasks.entries()) {
     for (const ops of smallerOps(t.ops)) {
-      if (ops.length > 0) yield { ...wl, tasks: wl.tasks.map((u, j) => (j === i ? { ...u, ops } : u)) };
+      if (ops.length > 0) yield withTask(i, { ...t, ops });
     }
+    const threads = t.threads ?? [];
+    for (const [j, u] of threads.entries()) {
+      yield withTask(i, { ...t, threads: threads.filter((_, k) => k !== j) });
+      for (const ops of smallerOps(u.ops)) yield withTask(i, { ...t, threads: threads.map((v, k) => (k === j ? { ...v, ops } : v)) });
+    }
+    if (t.handler) yield withTask(i, { cpu: t.cpu, ops: t.ops, ...(threads.length ? { threads } : {}) });
   }
   for (const [i, q] of wl.irqs.entries()) {
     if (q.times > 1) yield { ...wl, irqs: wl.irqs.map((r, j) => (j === i ? { ...r, times: q.times - 1 } : r)) };

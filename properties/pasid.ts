@@ -11,13 +11,15 @@ import { finish_task_switch, prepare_task_switch } from '../src/kernel/kernel/sc
 import { INVALID, newMm, newTask, pasidStr, type PasidConfig, type PasidState, type X } from '../src/kernel/mm/pasid-types.js';
 import type { World } from '../src/sim/world.js';
 import { pasidInvariants } from './pasid-invariants.js';
-import { describeOps, kernelFpuUser, recurringFpuIrq, userTask } from './pasid-programs.js';
+import { describeOps, kernelFpuUser, recurringFpuIrq, userTask, type UserOp } from './pasid-programs.js';
 import { shrinkPasidWorkload } from './pasid-shrink.js';
 import { pasidVariants } from './pasid-variants.js';
-import { pasidWorkload, type PasidWorkload } from './pasid-workload.js';
+import { OPERATIONS, PARAMETERS, pasidWorkload, type PasidWorkload } from './pasid-workload.js';
+import { enumeratePasid } from './pasid-enumerate.js';
+import { pasidContextState } from './pasid-coherence.js';
 
-/** The IOASID space [1, 3): two PASIDs, so a freed one is soon handed to another mm. */
-const IOASID = { min: 1, max: 3 };
+/** The IOASID space [1, 1 + pasids): two PASIDs by default, so a freed one is soon handed to another mm. */
+const PASIDS = 2;
 const DEVICES = 1;
 
 const REFUSAL: Record<PasidEvent['type'], string> = {
@@ -34,34 +36,45 @@ const REFUSAL: Record<PasidEvent['type'], string> = {
   EXIT: 'pasid/C-INV5-inheritance',
 };
 
-const taskName = (i: number) => String.fromCharCode(65 + i);
+const processName = (i: number) => String.fromCharCode(65 + i);
+
+/** The programs that run from the start, in setup order: each process's first thread, then its other threads. */
+function threadsOf(wl: PasidWorkload): { name: string; mm: number; cpu: number; ops: UserOp[]; handler: boolean }[] {
+  return wl.tasks.flatMap((t, i) => [
+    { name: processName(i), mm: i, cpu: t.cpu, ops: t.ops, handler: t.handler ?? false },
+    ...(t.threads ?? []).map((u, j) => ({ name: `${processName(i)}${"'".repeat(j + 1)}`, mm: i, cpu: u.cpu, ops: u.ops, handler: t.handler ?? false })),
+  ]);
+}
 
 function createState(cfg: PasidConfig, wl: PasidWorkload, cpus: number): PasidState {
+  const threads = threadsOf(wl);
+  // the other threads exist as if cloned (CLONE_VM | CLONE_FILES) before the run
+  const users = (i: number) => 1 + (wl.tasks[i]!.threads?.length ?? 0);
   const k: PasidState = {
     cfg,
-    cpus: Array.from({ length: cpus }, () => ({ msr: INVALID, owner: -1, in_kernel_fpu: false, loaded_mm: -1, fromUser: [] })),
+    cpus: Array.from({ length: cpus }, () => ({ msr: INVALID, owner: -1, in_kernel_fpu: false, loaded_mm: -1 })),
     tasks: {},
-    mms: wl.tasks.map(() => newMm(cpus)),
+    mms: wl.tasks.map((_, i) => ({ ...newMm(cpus), mm_users: users(i) })),
     files: [],
-    filesStructs: wl.tasks.map(() => ({ users: 1, fds: [] })),
-    ioasid: { ...IOASID, owner: {} },
+    filesStructs: wl.tasks.map((_, i) => ({ users: users(i), fdt: [] })),
+    ioasid: { min: 1, max: 1 + (wl.pasids ?? PASIDS), owner: {} },
     pasidTable: Array.from({ length: DEVICES }, () => ({})),
-    received: [],
-    incoherent: null,
+    observed: { received: [], segv: [] },
+    user: {},
   };
   // engine ids: the idle tasks first (one per CPU), then the programs in setup order
   for (let c = 0; c < cpus; c++) newTask(k, c, { mm: -1, files: -1, kthread: true });
-  wl.tasks.forEach((_, i) => newTask(k, cpus + i, { mm: i, files: i, kthread: false }));
-  wl.kthreads.forEach((_, i) => newTask(k, cpus + wl.tasks.length + i, { mm: -1, files: -1, kthread: true }));
+  threads.forEach((t, i) => newTask(k, cpus + i, { mm: t.mm, files: t.mm, kthread: false }));
+  wl.kthreads.forEach((_, i) => newTask(k, cpus + threads.length + i, { mm: -1, files: -1, kthread: true }));
   // the engine starts the first program of each CPU on it without a switch: its mm is loaded
   const first = new Set<number>();
-  for (const [i, t] of [...wl.tasks, ...wl.kthreads].entries()) {
+  for (const t of [...threads, ...wl.kthreads.map((q) => ({ ...q, mm: -1 }))]) {
     const cpu = t.cpu % cpus;
     if (first.has(cpu)) continue;
     first.add(cpu);
-    if (i >= wl.tasks.length) continue;
-    k.cpus[cpu]!.loaded_mm = i;
-    k.mms[i]!.mm_cpumask[cpu] = true;
+    if (t.mm < 0) continue;
+    k.cpus[cpu]!.loaded_mm = t.mm;
+    k.mms[t.mm]!.mm_cpumask[cpu] = true;
   }
   return k;
 }
@@ -72,13 +85,16 @@ export const pasidProtocol = defineProtocol({
   machine: pasidMachine,
   variants: pasidVariants,
   invariants: pasidInvariants,
-  workload: ({ cpus, ops }) => pasidWorkload({ cpus, ops }),
+  workload: pasidWorkload,
+  operations: [...OPERATIONS],
+  parameters: PARAMETERS,
+  enumerate: enumeratePasid,
   setup(wl: PasidWorkload, variant, { cpus }) {
     return {
       k: createState(variant.config, wl, cpus),
       specInput: undefined,
       tasks: [
-        ...wl.tasks.map((t, i) => ({ name: taskName(i), cpu: t.cpu, run: (x: X) => userTask(x, t.ops) })),
+        ...threadsOf(wl).map((t) => ({ name: t.name, cpu: t.cpu, run: (x: X) => userTask(x, { ops: t.ops, handler: t.handler }) })),
         ...wl.kthreads.map((t, i) => ({ name: `kworker${i}`, cpu: t.cpu, run: (x: X) => kthread_worker(x, t.mm) })),
       ],
       irqs: wl.irqs.map((q, i) => ({ name: `fpu-irq${i}`, cpu: q.cpu, kind: q.kind, run: q.kind === 'hardirq' ? recurringFpuIrq(`fpu-irq${i}`, q.times) : kernelFpuUser })),
@@ -91,6 +107,7 @@ export const pasidProtocol = defineProtocol({
     };
   },
   shrinkWorkload: shrinkPasidWorkload,
+  contextState: pasidContextState,
   refusal: (e: PasidEvent) => REFUSAL[e.type],
   observe(w: World<PasidState>) {
     const k = w.k;
@@ -121,7 +138,8 @@ export const pasidProtocol = defineProtocol({
     return o;
   },
   describe: (wl: PasidWorkload) => [
-    ...wl.tasks.map((t, i) => `process ${taskName(i)} (mm${i}, cpu${t.cpu}): ${describeOps(t.ops)}; exit`),
+    ...threadsOf(wl).map((t) => `${t.name === processName(t.mm) ? 'process' : 'thread'} ${t.name} (mm${t.mm}, cpu${t.cpu}${t.handler ? ', SIGSEGV handler' : ''}): ${describeOps(t.ops)}; exit`),
+    ...(wl.pasids !== undefined && wl.pasids !== PASIDS ? [`IOASID space: ${wl.pasids} PASID${wl.pasids === 1 ? '' : 's'}`] : []),
     ...wl.kthreads.map((t, i) => `kworker${i} (cpu${t.cpu}): kthread_use_mm(mm${t.mm}) … kthread_unuse_mm()`),
     ...wl.irqs.map((q, i) => `${q.kind} fpu-irq${i} (cpu${q.cpu}): kernel_fpu_begin() … kernel_fpu_end()${q.kind === 'hardirq' && q.times > 1 ? `, ${q.times} times` : ''}`),
   ],

@@ -9,6 +9,7 @@
 import type { Gen } from '../../sim/thread.js';
 import { fpu_clone } from '../arch/x86/kernel/fpu/core.js';
 import { mm_pasid_drop } from '../drivers/iommu/iommu-sva-lib.js';
+import { dup_fd } from '../fs/file.js';
 import { fput } from './task-work.js';
 import { isLazy, newMm, newTask, ptask, type X } from '../mm/pasid-types.js';
 
@@ -38,8 +39,8 @@ export function* mmdrop(x: X, mm: number): Gen {
   x.emit({ type: 'MM_FREE', mm });
 }
 
-/** copy_process() for clone() (a thread of the same mm) or fork() (a new process). */
-export function* copy_process(x: X, kind: 'clone' | 'fork', name: string, program: (x: X) => Gen): Gen {
+/** copy_process() for clone() (a thread of the same mm) or fork() (a new process): the child's mm. */
+export function* copy_process(x: X, kind: 'clone' | 'fork', name: string, program: (x: X) => Gen): Gen<number> {
   const k = x.w.k;
   yield { fn: 'copy_process', what: kind === 'clone' ? 'CLONE_VM | CLONE_FILES: mmget(), share files' : 'dup_mm(), dup_fd(), fpu_clone()' };
   const parentId = x.current().id;
@@ -51,14 +52,12 @@ export function* copy_process(x: X, kind: 'clone' | 'fork', name: string, progra
     k.filesStructs[files]!.users++;
   } else {
     mm = mm_alloc(x);
-    const fds = k.filesStructs[files]!.fds.slice();
-    for (const f of fds) k.files[f]!.refs++;
-    k.filesStructs.push({ users: 1, fds });
-    files = k.filesStructs.length - 1;
+    files = dup_fd(x, files);
   }
   const child = x.spawn(name, program);
   const ct = newTask(k, child.id, { mm, files, kthread: false });
   fpu_clone(x, parent, ct, !isLazy(k.cfg.design) || k.cfg.forkInherits);
   if (k.cfg.forkInherits) ct.activated = parent.activated;
   x.emit({ type: kind === 'clone' ? 'CLONE' : 'FORK', parent: parentId, child: child.id, mm, activated: ct.activated });
+  return mm;
 }

@@ -1,12 +1,13 @@
 /**
  * State of the PASID protocol (ENQCMD / IA32_PASID): per-CPU IA32_PASID and FPU register owner,
- * per-task FPU memory image and TIF_NEED_FPU_LOAD, per-mm PASID and refcounts, the IOASID
- * allocator, device files and the IOMMU PASID table. Models include/linux/mm_types.h (mm->pasid),
- * arch/x86/include/asm/fpu/*.h, drivers/iommu/ioasid.c, drivers/iommu/iommu-sva-lib.c (5.18).
+ * per-task FPU memory image, TIF_NEED_FPU_LOAD and pt_regs, per-mm PASID and refcounts, the IOASID
+ * allocator, files and fd tables, and the IOMMU PASID table. Models include/linux/mm_types.h
+ * (mm->pasid), arch/x86/include/asm/fpu/*.h, include/linux/fdtable.h, drivers/iommu/ioasid.c,
+ * drivers/iommu/iommu-sva-lib.c (5.18).
  * Sources: fenghua.yu v6 <1594684087-61184-13-git-send-email-fenghua.yu@intel.com>,
  * Andy Lutomirski <CALCETrWR1hL=eXAkn=OG1vtAPvC9n1jGqyNuyXpYw8QwPENo1A@mail.gmail.com>,
  * 20f0afd1fb3d, 9bfecd058339, x86/pasid pull <164786043190.122591.9314646033947786445.tglx@xen13>,
- * 2667ed10d9f0.
+ * 2667ed10d9f0, 59f5ede3bc0f (irq_fpu_usable).
  */
 import type { Exec } from '../../sim/thread.js';
 import type { PasidEvent } from '../../../model/pasid.machine.js';
@@ -22,11 +23,20 @@ export interface PasidConfig {
   fixupAfterIrqEnable: boolean;
   /** lazy designs: the fixup tests and sets pasid_activated / has_valid_pasid (absent: PeterZ on v2, M-C1) */
   fixupChecksActivated: boolean;
-  /** how the fixup loads the PASID: wrmsr directly (5.18) or fpu__pasid_write() (v6: MSR or image by TIF) */
-  fixupWrite: 'wrmsr' | 'fpu__pasid_write';
+  /**
+   * how the fixup loads the PASID: wrmsr directly (5.18; tglx's proposal on the Sep 2021 v1), or
+   * fpu__pasid_write() as posted: v6 tests only TIF_NEED_FPU_LOAD, Sep 2021 v1 also
+   * fpregs_state_valid() (Andy <1aae375d-3cd4-4ab8-9c64-9e387916e6c0@www.fastmail.com>)
+   */
+  fixupWrite: 'wrmsr' | 'fpu__pasid_write-v6' | 'fpu__pasid_write-2021';
+  /** v6 __fixup_pasid_exception(): ioasid_find() must return the PASID's svm, which is set only while bound */
+  fixupFindsIoasid: boolean;
   /** v6 fpu__pasid_write: get_xsave_addr() before setting the xfeatures bit, WARN_ON_ONCE then dereference (C.4 #2) */
   xsaveAddrDeref: boolean;
-  /** when the PASID is freed: __mmdrop (fixed 5.18), __mmput (5.18 original), last unbind, or last reference */
+  /**
+   * when the PASID is freed: __mmdrop (5.18 fixed: mm_pasid_drop(); v2-v6: destroy_context()),
+   * __mmput (5.18 original), last unbind, or last reference
+   */
   pasidFree: 'mmdrop' | 'mmput' | 'last-unbind' | 'refcount';
   /** eager designs, last unbind: ioasid_free() before or after clearing the threads' PASID (5.10 merged: before) */
   freeBeforeClear: boolean;
@@ -46,6 +56,21 @@ export interface PasidConfig {
   updateOnSwitchFinish: boolean;
   /** fork/clone copy pasid_activated and the PASID xstate (M-C3) */
   forkInherits: boolean;
+  /**
+   * irq_fpu_usable() of the variant's kernel: '5.10' = !in_interrupt() || interrupted_user_mode()
+   * || !in_kernel_fpu (5.2 .. 5.18-rc5: a hardirq may use the FPU inside fpregs_lock()); '2022' =
+   * 59f5ede3bc0f "x86/fpu: Prevent FPU state corruption" (5.18-rc6, stable backports)
+   */
+  irqFpuUsable: '5.10' | '2022';
+  /**
+   * fpu_flush_thread() at exec: 'clear_all' = 5.8..5.13 fpu__clear_all() loads the init state into
+   * the registers and marks them current's; 'reset_fpregs' = fpu_reset_fpregs() resets the image
+   * and sets TIF_NEED_FPU_LOAD, invalidating with fpu__drop() (5.14 33344368cb08 .. 6.5: only this
+   * CPU's owner is cleared) or, since 1f69383b203e, with __fpu_invalidate_fpregs_state()
+   */
+  flushThread: 'clear_all' | 'reset_fpregs-drop' | 'reset_fpregs';
+  /** a fix no kernel has: arch_setup_new_exec() clears pasid_activated (docs/pasid.md, exec finding) */
+  execClearsActivated: boolean;
 }
 
 export interface Fpu {
@@ -66,10 +91,13 @@ export interface PTask {
   activated: boolean;
   /** between exit_to_user_mode and the next kernel entry */
   inUser: boolean;
+  /**
+   * the pt_regs of each kernel entry on this task's stack, innermost last: user_mode(regs). On
+   * the task, not the CPU, because an exception handler may be preempted and resume elsewhere.
+   */
+  regs: boolean[];
   /** a deferred PASID reload at the next exit_to_user_mode (eager designs, irq_fpu_usable() false) */
   pasidReload: boolean;
-  /** killed by SIGSEGV from an ENQCMD; `valid`: the instruction itself was well-formed */
-  sigsegv: { valid: boolean; mmPasid: number; portal: boolean } | null;
   /** files whose final fput() is deferred to task_work (return to user, or exit_task_work()) */
   task_work: number[];
 }
@@ -81,19 +109,24 @@ export interface Mm {
   /** __mmdrop() done: the struct is gone */
   freed: boolean;
   mm_cpumask: boolean[];
-  /** ENQCMD portals mmap()ed into this mm */
+  /** the files whose ENQCMD portal is mmap()ed into this mm (each VMA holds a file reference) */
   portals: number[];
   /** binds of this mm, for the last-unbind designs */
   binds: number;
 }
 
-/** A device file: its references are the fds and the portal mappings (a VMA pins its file). */
+/** An open file of the device: f_count counts the fd-table slots and the portal VMAs that hold it. */
 export interface DevFile { dev: number; mm: number; refs: number; bound: boolean }
-export interface FilesStruct { users: number; fds: number[] }
+/** files_struct: users (CLONE_FILES sharers) and the fd table, fd number -> file (null: free slot). */
+export interface FilesStruct { users: number; fdt: (number | null)[] }
 
-/** A descriptor as the device received it, with what the kernel had set up at that instant. */
+/**
+ * A descriptor as the device received it, with what the kernel had set up at that instant.
+ * Written only by the ENQCMD hardware model (properties/pasid-enqcmd.ts), never by kernel code.
+ */
 export interface Descriptor {
   task: number;
+  /** the address space the submitting CPU ran in (CR3) */
   mm: number;
   pasid: number;
   dev: number;
@@ -101,9 +134,26 @@ export interface Descriptor {
   mmPasid: number;
   /** the mm the device's PASID table maps this PASID to, or -1 */
   tableMm: number;
-  /** the submitter was a user thread in user mode (C-INV8: the kernel never executes ENQCMD) */
+  /** the CPU ran a user thread in user mode (C-INV8: the kernel never executes ENQCMD) */
   fromUser: boolean;
 }
+
+/**
+ * A SIGSEGV that ENQCMD ended in, with what held when the instruction faulted. Written only by
+ * the ENQCMD hardware model, never by kernel code.
+ */
+export interface Segv {
+  task: number;
+  /** the descriptor was well-formed (a malformed one #GPs whatever the PASID) */
+  wellFormed: boolean;
+  /** the destination was a portal mapped in the thread's mm */
+  portal: boolean;
+  /** the mm's PASID at that instant */
+  mmPasid: number;
+}
+
+/** A device fd a process's user memory holds, and the portal it mapped from it (-1: none). */
+export interface Held { fd: number; portal: number }
 
 export interface PCpu {
   /** IA32_PASID: PASID with VALID, or INVALID */
@@ -113,8 +163,6 @@ export interface PCpu {
   in_kernel_fpu: boolean;
   /** the mm whose page tables are loaded (lazily kept under a kthread) */
   loaded_mm: number;
-  /** per interrupt/exception context entered on this CPU: did it come from user mode */
-  fromUser: boolean[];
 }
 
 export interface PasidState {
@@ -125,14 +173,21 @@ export interface PasidState {
   mms: Mm[];
   files: DevFile[];
   filesStructs: FilesStruct[];
-  /** the IOASID space [min, max): small so that freed PASIDs are reused */
-  ioasid: { min: number; max: number; owner: Record<number, { mm: number; refs: number }> };
+  /**
+   * the IOASID space [min, max): small so that freed PASIDs are reused; per PASID its owner mm,
+   * refcount, and (v6) whether ioasid_set_data() attached an svm (ioasid_find() finds it)
+   */
+  ioasid: { min: number; max: number; owner: Record<number, { mm: number; refs: number; data: boolean }> };
   /** IOMMU PASID table per device: pasid -> mm programmed, with bind count */
   pasidTable: Record<number, { mm: number; binds: number }>[];
-  /** descriptors the devices received, in order */
-  received: Descriptor[];
-  /** C-INV4 observation: a register write that a later XRSTOR will undo */
-  incoherent: string | null;
+  /** what the devices received and the SIGSEGVs ENQCMD ended in (hardware observations) */
+  observed: { received: Descriptor[]; segv: Segv[] };
+  /**
+   * user memory of each mm, as far as the workload programs go: the fds they got and the portals
+   * they mapped, shared by the threads of the mm. Written only by the user programs
+   * (properties/pasid-programs.ts), never by kernel code.
+   */
+  user: Record<number, Held[]>;
 }
 
 export type X = Exec<PasidState, PasidEvent>;
@@ -141,10 +196,9 @@ export const isLazy = (d: Design): boolean => d === 'LAZY-2020' || d === 'REFCNT
 
 export const pasidStr = (p: number): string => (p === INVALID ? 'INVALID' : `${p}|VALID`);
 
+/** The PASID state of a task (every task has one: setup and copy_process() create it). */
 export function ptask(x: X, id = x.current().id): PTask {
-  const t = x.w.k.tasks[id];
-  if (!t) throw new Error(`no PASID task state for task ${id}`);
-  return t;
+  return x.w.k.tasks[id]!;
 }
 
 /** mm_alloc(): one user of the address space, one reference to the struct, no PASID yet. */
@@ -156,7 +210,7 @@ export function newTask(k: PasidState, id: number, o: { mm: number; files: numbe
   const t: PTask = {
     kthread: o.kthread, mm: o.mm, files: o.files, fpu: { image: INVALID, last_cpu: -1 },
     // a new task has no registers loaded (copy_thread sets TIF_NEED_FPU_LOAD)
-    TIF_NEED_FPU_LOAD: true, activated: false, inUser: false, pasidReload: false, sigsegv: null, task_work: [],
+    TIF_NEED_FPU_LOAD: true, activated: false, inUser: false, regs: [], pasidReload: false, task_work: [],
   };
   k.tasks[id] = t;
   return t;

@@ -110,6 +110,8 @@ export const memregionVariants: V[] = [
     { ...mainline, cxl: 'probe-always' }, metal, [I.load]),
   buggy('M-E5', 'v5 with the Intel security ops proceeding when !has(): the invalidation WARNs and fails, the op goes on', 'memregion.md M-E5', I.gating,
     { ...v5, securityOpsGate: false }, kvmSecurity, [I.load, I.writeback]),
+  buggy('M-E5-x86-32', 'M-E5 on v3\'s x86-32 build, where has() is the static inline false: the op calls the !ARCH_HAS stub, which WARNs and fails, and goes on',
+    `memregion.md M-E5; ${V3}`, I.gating, { ...v3, archHas: false, securityOpsGate: false }, { ...metal, foreignModules: false }, [I.load, I.writeback]),
   buggy('M-E6', 'wbinvd() on the calling CPU instead of wbinvd_on_all_cpus()', 'memregion.md M-E6', I.load,
     { ...mainline, wbinvdAllCpus: false }, metal, [I.writeback]),
 ];

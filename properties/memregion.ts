@@ -87,7 +87,7 @@ function observe(w: World<MemregionState>): Record<string, string | number> {
 
 function describeBoot(wl: MemregionWorkload): string {
   const dimms = wl.locked ? 'DIMMs locked, region0 disabled' : 'region0 active';
-  const cxl = `CXL ${wl.ram ? 'ram' : 'pmem'} region ${wl.cxlUp ? 'committed to mem0 and bound' : 'idle'}`;
+  const cxl = wl.cxlUp ? `CXL ${wl.ram ? 'ram' : 'pmem'} region committed to mem0 and bound` : `no CXL region up${wl.ram ? ' (ram mode)' : ''}`;
   return `boot: ${dimms}; ${cxl}; an overwrite takes ${wl.polls} status poll(s)`;
 }
 

@@ -18,58 +18,61 @@
  * window).
  */
 import { count, type World } from '../../sim/world.js';
-import { route, type Addr, type Hw, type MemregionState, type Provenance } from '../mm/memregion-types.js';
+import { route, type Addr, type Dev, type Hw, type Line, type MemregionState, type Provenance } from '../mm/memregion-types.js';
 
 type W = World<MemregionState>;
 
-/** A memory write of a dirty line's data into the media the address routes to now. */
+/** A memory write of a dirty line's data into the media the address routes to now (nowhere when undecoded). */
 function memoryWrite(hw: Hw, addr: Addr, data: Provenance): void {
   const dev = route(hw, addr);
-  if (dev === null || hw.devices[dev].locked) return;
-  hw.devices[dev].cell = { dev: data.dev, epoch: data.epoch };
+  if (dev !== null) hw.devices[dev].cell = { dev: data.dev, epoch: data.epoch };
 }
 
-/** The miss path of `cpu`: a modified copy elsewhere is written back and shared; the data comes from the media. */
-function miss(hw: Hw, cpu: number, addr: Addr): Provenance | null {
+/** The device behind an address that the caller knows is decoded (a mapped region, an enabled fill). */
+function decoded(hw: Hw, addr: Addr): Dev {
+  const dev = route(hw, addr);
+  if (dev === null) throw new Error(`${addr} is not decoded`);
+  return dev;
+}
+
+/**
+ * The line `cpu` holds for a decoded address, filled on a miss: a modified copy elsewhere is
+ * written back and shared first; the data comes from the media.
+ */
+function lookup(hw: Hw, cpu: number, addr: Addr): Line {
+  const own = hw.caches[cpu]![addr];
+  if (own) return own;
   hw.caches.forEach((cache, c) => {
     const l = cache[addr];
     if (c === cpu || !l?.dirty) return;
     memoryWrite(hw, addr, l);
     l.dirty = false;
   });
-  const dev = route(hw, addr);
-  return dev === null ? null : { ...hw.devices[dev].cell };
+  return (hw.caches[cpu]![addr] = { ...hw.devices[decoded(hw, addr)].cell, dirty: false });
 }
 
 /** A fill without a demand access: speculation, a prefetcher, firmware. */
 export function cache_fill(hw: Hw, cpu: number, addr: Addr): void {
-  if (hw.caches[cpu]![addr]) return;
-  const p = miss(hw, cpu, addr);
-  if (p) hw.caches[cpu]![addr] = { ...p, dirty: false };
+  lookup(hw, cpu, addr);
 }
 
-/** A software load: a hit returns the cached line, a miss fills it first. Recorded for E-INV1. */
+/** A software load through a mapping; what it returned and what the address held are recorded for E-INV1. */
 export function cpu_load(hw: Hw, cpu: number, addr: Addr): void {
-  cache_fill(hw, cpu, addr);
-  const l = hw.caches[cpu]![addr];
-  const dev = route(hw, addr);
-  if (!l || dev === null) return;
+  const l = lookup(hw, cpu, addr);
+  const dev = decoded(hw, addr);
   hw.lastLoad[cpu] = { addr, got: { dev: l.dev, epoch: l.epoch }, held: { dev, epoch: hw.devices[dev].epoch } };
 }
 
 /** A software store: read for ownership (other copies invalidated), then the line is dirty. */
 export function cpu_store(hw: Hw, cpu: number, addr: Addr): void {
-  cache_fill(hw, cpu, addr);
-  const l = hw.caches[cpu]![addr];
-  if (!l) return;
+  const l = lookup(hw, cpu, addr);
   hw.caches.forEach((cache, c) => { if (c !== cpu) delete cache[addr]; });
   l.dirty = true;
 }
 
 /** A dirty line written back on the cache's own initiative (it stays cached, clean). */
 export function cache_writeback(hw: Hw, cpu: number, addr: Addr): void {
-  const l = hw.caches[cpu]![addr];
-  if (!l?.dirty) return;
+  const l = hw.caches[cpu]![addr]!;
   memoryWrite(hw, addr, l);
   l.dirty = false;
 }

@@ -30,14 +30,11 @@ function changed(x: X, dev: Dev, what: string): void {
   else if (X86_FEATURE_HYPERVISOR(hw)) hw.guestEvent ??= `${what} of ${dev}`;
 }
 
-/** Unlock with the passphrase: the media reads as data instead of poison. False: it was not locked. */
-export function dev_unlock(x: X, dev: Dev): boolean {
-  const d = x.w.k.hw.devices[dev];
-  if (!d.locked) return false;
-  d.locked = false;
+/** Unlock a locked device with the passphrase: the media reads as data instead of poison. */
+export function dev_unlock(x: X, dev: Dev): void {
+  x.w.k.hw.devices[dev].locked = false;
   newContent(x, dev, 'unlock');
   x.emit({ type: 'MEDIA', dev, what: 'unlock' });
-  return true;
 }
 
 /** Secure erase: the media is replaced at once (a new key). */
@@ -54,10 +51,9 @@ export function dev_overwrite(x: X, dev: Dev): void {
   x.emit({ type: 'MEDIA', dev, what: 'overwrite' });
 }
 
-/** Query overwrite status: 'busy' while in progress; the poll that finds it complete sees the final media. */
-export function dev_query_overwrite(x: X, dev: Dev): 'busy' | 'done' | 'idle' {
+/** Query the status of a running overwrite: 'busy', or 'done' at the poll that finds the final media. */
+export function dev_query_overwrite(x: X, dev: Dev): 'busy' | 'done' {
   const d = x.w.k.hw.devices[dev];
-  if (d.overwrite === 0) return 'idle';
   if (--d.overwrite > 0) return 'busy';
   newContent(x, dev, 'overwrite completion');
   x.emit({ type: 'MEDIA_DONE', dev });
@@ -71,11 +67,10 @@ export function hdm_commit(x: X, dev: Dev): void {
   x.emit({ type: 'MEDIA', dev, what: 'decode' });
 }
 
-/** Reset them: X routes to nothing. */
+/** Reset the decoders of a committed region: X routes to nothing. */
 export function hdm_reset(x: X): void {
   const hw = x.w.k.hw;
-  const dev = hw.decodeX;
-  if (dev === null) return;
+  const dev = hw.decodeX!;
   hw.decodeX = null;
   changed(x, dev, 'HDM decoder reset');
   x.emit({ type: 'MEDIA', dev, what: 'decode' });

@@ -29,18 +29,23 @@ export function* nd_region_invalidate_memregion(x: X, r: RegionId): Gen<number> 
   return 0;
 }
 
-export function* nd_region_activate(x: X, r: RegionId): Gen<number> {
+/** Under the bus lock: -EBUSY while a DIMM of the region has an overwrite in progress. */
+function* overwrite_check(x: X, r: RegionId): Gen<number> {
   const k = x.w.k;
-  const invalidates = k.cfg.nvdimm === 'region-driver';
-  if (invalidates && !k.cfg.overwriteCheckFirst) {
-    const rc = yield* nd_region_invalidate_memregion(x, r);
-    if (rc) return rc;
-  }
   yield* nvdimm_bus_lock(x, 'nd_region_activate');
   const overwriting = k.regions[r].mappings.some((d) => k.nvdimm[d].NDD_SECURITY_OVERWRITE);
   nvdimm_bus_unlock(x);
-  if (overwriting) return EBUSY;
-  if (invalidates && k.cfg.overwriteCheckFirst) return yield* nd_region_invalidate_memregion(x, r);
+  return overwriting ? EBUSY : 0;
+}
+
+export function* nd_region_activate(x: X, r: RegionId): Gen<number> {
+  const cfg = x.w.k.cfg;
+  const steps = cfg.nvdimm !== 'region-driver' ? [overwrite_check]
+    : cfg.overwriteCheckFirst ? [overwrite_check, nd_region_invalidate_memregion] : [nd_region_invalidate_memregion, overwrite_check];
+  for (const step of steps) {
+    const rc = yield* step(x, r);
+    if (rc) return rc;
+  }
   return 0;
 }
 

@@ -5,7 +5,9 @@
  * Since dc370b28c842 <166993221550.1995348.16843505129579060258.stgit@dwillia2-xfh.jf.intel.com>
  * a successful unlock, erase or overwrite submission sets NDD_INCOHERENT; nd_region_activate()
  * then invalidates. Keys, passphrase types, frozen/disabled states, the master passphrase and
- * the key revalidation of an already unlocked DIMM are left out (they change no media).
+ * the key revalidation of an already unlocked DIMM are left out (they change no media; a DIMM is
+ * probed, and unlocked, only while it is locked here). The work re-checks NDD_WORK_PENDING and the
+ * presence of query_overwrite; both always hold here (one work per overwrite, Intel DIMMs only).
  */
 import type { Gen } from '../../../sim/thread.js';
 import { EBUSY, EIO, EOPNOTSUPP, type Dev, type X } from '../../mm/memregion-types.js';
@@ -40,8 +42,6 @@ function* __nvdimm_security_unlock(x: X, dev: Dev): Gen<number> {
   const ops = sec_ops(x, dev);
   if (!ops) return EIO;
   if (x.w.k.nvdimm[dev].NDD_SECURITY_OVERWRITE) return EBUSY;
-  // NVDIMM_SECURITY_UNLOCKED: only the key is revalidated
-  if (!x.w.k.hw.devices[dev].locked) return 0;
   const rc = yield* ops.unlock(x, dev);
   if (rc === 0) yield* mark_incoherent(x, dev);
   return rc;
@@ -98,10 +98,7 @@ function* nvdimm_security_overwrite_query(x: X, dev: Dev): Gen<boolean> {
 
 function* __nvdimm_security_overwrite_query(x: X, dev: Dev): Gen<boolean> {
   const n = x.w.k.nvdimm[dev];
-  if (!n.NDD_WORK_PENDING) return false;
-  const ops = sec_ops(x, dev);
-  if (!ops?.query_overwrite) return false;
-  const rc = yield* ops.query_overwrite(x, dev);
+  const rc = yield* sec_ops(x, dev)!.query_overwrite!(x, dev);
   if (rc === EBUSY) return true;
   // "overwrite completed" (or failed): the DIMM is usable again
   n.NDD_SECURITY_OVERWRITE = false;

@@ -7,7 +7,7 @@ import type * as fc from 'fast-check';
 import type { AnyStateMachine, SnapshotFrom } from 'xstate';
 import type { Ghost } from './engine/ghost.js';
 import type { Exec, Gen } from './sim/thread.js';
-import type { Task, World } from './sim/world.js';
+import type { PreemptModel, Task, World } from './sim/world.js';
 
 export interface Invariant<K = any, S = any> {
   /** '<protocol>/<name>', e.g. 'kmap/B-INV6-pkmap-counts' */
@@ -40,6 +40,8 @@ export interface Variant<C = unknown> {
   expect?: string;
   /** other general invariants that may fire first, depending on the workload the search finds */
   alsoCaughtBy?: string[];
+  /** the preemption model the variant's kernel shipped with (default 'full') */
+  preempt?: PreemptModel;
   config: C;
 }
 

@@ -5,7 +5,8 @@
  * from a kcheck whose scheduler offered other choices; they cannot be replayed.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { MAX_CPUS } from './options.js';
+import type { PreemptModel } from '../sim/world.js';
+import { MAX_CPUS, PREEMPT_MODELS } from './options.js';
 
 export const TOKEN_PREFIX = 'kc2.';
 
@@ -17,6 +18,7 @@ export interface Scenario {
   maxPreemptions: number;
   maxSteps: number;
   maxEnvSteps: number;
+  preempt: PreemptModel;
   workload: unknown;
   choices: number[];
 }
@@ -30,7 +32,7 @@ export class BadToken extends Error {
 
 export function encodeToken(s: Scenario): string {
   const bound = Number.isFinite(s.maxPreemptions) ? s.maxPreemptions : null;
-  const body = JSON.stringify([s.protocol, s.variant, s.cpus, bound, s.maxSteps, s.maxEnvSteps, s.workload, s.choices]);
+  const body = JSON.stringify([s.protocol, s.variant, s.cpus, bound, s.maxSteps, s.maxEnvSteps, s.preempt, s.workload, s.choices]);
   return TOKEN_PREFIX + deflateRawSync(Buffer.from(body, 'utf8'), { level: 9 }).toString('base64url');
 }
 
@@ -50,13 +52,14 @@ export function decodeToken(token: string): Scenario {
   } catch {
     throw new BadToken('its payload does not decompress to JSON (truncated or mistyped?)');
   }
-  if (!Array.isArray(parsed) || parsed.length !== 8) throw new BadToken('its payload has the wrong shape');
-  const [protocol, variant, cpus, maxPreemptions, maxSteps, maxEnvSteps, workload, choices] = parsed as unknown[];
+  if (!Array.isArray(parsed) || parsed.length !== 9) throw new BadToken('its payload has the wrong shape');
+  const [protocol, variant, cpus, maxPreemptions, maxSteps, maxEnvSteps, preempt, workload, choices] = parsed as unknown[];
   if (typeof protocol !== 'string' || typeof variant !== 'string') throw new BadToken('protocol and variant must be names');
   // the same ranges resolveOptions() accepts
   if (!isNat(cpus) || cpus < 1 || cpus > MAX_CPUS) throw new BadToken(`cpus must be from 1 to ${MAX_CPUS}`);
   if (!(maxPreemptions === null || (isNat(maxPreemptions) && maxPreemptions <= 64)) || !isNat(maxSteps) || maxSteps < 10
     || !isNat(maxEnvSteps) || maxEnvSteps > 10_000) throw new BadToken('its bounds are out of range');
+  if (!PREEMPT_MODELS.includes(preempt as PreemptModel)) throw new BadToken(`its preemption model is not one of ${PREEMPT_MODELS.join(', ')}`);
   if (!Array.isArray(choices) || !choices.every(isNat)) throw new BadToken('choices must be natural numbers');
-  return { protocol, variant, cpus, maxPreemptions: maxPreemptions ?? Infinity, maxSteps, maxEnvSteps, workload, choices: choices as number[] };
+  return { protocol, variant, cpus, maxPreemptions: maxPreemptions ?? Infinity, maxSteps, maxEnvSteps, preempt: preempt as PreemptModel, workload, choices: choices as number[] };
 }

@@ -4,15 +4,16 @@
  * (always one line on stderr, never a stack trace).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { BadInput, MAX_CPUS, STRATEGIES } from '../check/options.js';
+import { BadInput, MAX_CPUS, PREEMPT_MODELS, STRATEGIES } from '../check/options.js';
 import { BadToken } from '../check/token.js';
 import { InvariantThrew } from '../engine/engine.js';
 import { auditCommand } from './audit.js';
 import { compareCommand } from './compare.js';
+import { coverageCommand } from './coverage.js';
 import { listCommand } from './list.js';
 import { replayCommand } from './replay.js';
 import { runCommand, shardFlag } from './run.js';
-import { EXIT, intFlag, secondsFlag } from './shared.js';
+import { EXIT, intFlag, paramFlag, secondsFlag } from './shared.js';
 
 const program = new Command('kcheck')
   .description('property-based verification of Linux-kernel concurrency protocols')
@@ -39,9 +40,12 @@ common(program.command('run')
   .addOption(new Option('--ops <n>', 'operations per task (default 6)').argParser(intFlag(1, 64)))
   .addOption(new Option('--time-limit <sec>', 'stop generating runs after this many seconds, per variant').argParser(secondsFlag))
   .option('--invariants <file>', 'extra invariants from a .ts/.js file')
-  .addOption(new Option('--strategy <name>', 'random | pct | dfs | bfs (default random; see docs/strategies.md)').choices(STRATEGIES))
+  .addOption(new Option('--strategy <name>', 'portfolio | random | pct | dfs | bfs (default portfolio: random and PCT runs mixed; see docs/strategies.md)').choices(STRATEGIES))
+  .option('--no-swarm', 'every run may use every operation kind (default: swarm testing draws a subset per run)')
+  .addOption(new Option('--param <name=value>', 'fix a workload parameter of the protocol (repeatable; see kcheck list)').argParser(paramFlag).default({}))
   .addOption(new Option('--depth <d>', 'pct: bug depth d, d-1 priority change points (default 3)').argParser(intFlag(1, 16)))
   .addOption(new Option('--preemption-bound <b>', 'preemptions per run (switches away from a unit that could go on); default none for random/pct, 2 for dfs/bfs').argParser(intFlag(0, 64)))
+  .addOption(new Option('--preempt <model>', "the kernel's preemption model: none | voluntary | full | rt (default: the variant's kernel, else full)").choices(PREEMPT_MODELS))
   .addOption(new Option('--env-steps <n>', 'environment actions (speculative fills, write-backs) per run (default 32)').argParser(intFlag(0, 10_000)))
   .addOption(new Option('--max-states <n>', 'dfs/bfs: stop after this many distinct states (default 200000)').argParser(intFlag(1, 1e9)))
   .option('--reduction', 'dfs: sleep-set partial-order reduction (default off; see docs/strategies.md)')
@@ -68,6 +72,14 @@ common(program.command('compare')
   .option('--correct', 'only the correct variants')
   .option('--workload <variant>', "run every variant on this variant's workloads (the same runs for all)")
   .action((name: string, o) => { process.exitCode = compareCommand(name, { ...o, runs: o.runs ?? 500, seed: o.seed ?? 1 }); });
+
+program.command('coverage')
+  .description("line and branch coverage of the kernel model that each variant's default run reaches, and the branches none takes")
+  .argument('[protocol...]', 'protocols to measure (default: all)')
+  .option('--variant <name>', 'measure this variant only')
+  .addOption(new Option('--seed <s>', 'seed of every run (default 1)').argParser(intFlag(-0x80000000, 0x7fffffff)))
+  .option('--json', 'print the coverage as JSON')
+  .action(async (names: string[], o) => { process.exitCode = await coverageCommand(names, o); });
 
 function fail(message: string): void {
   process.stderr.write(`kcheck: error: ${message.split('\n')[0]}\n`);

@@ -3,6 +3,7 @@ import { check, type CheckResult } from '../check/check.js';
 import { BadInput, type CheckOptions, type StrategyName } from '../check/options.js';
 import { checkParallel, parseShard, type Shard } from '../check/workers.js';
 import type { Protocol, Variant } from '../protocol.js';
+import type { PreemptModel } from '../sim/world.js';
 import { findProtocol, protocols } from '../protocols.js';
 import { renderCheck } from '../report/text.js';
 import { EXIT, json, out, progress, stdoutColors, userInvariants } from './shared.js';
@@ -20,6 +21,9 @@ export interface RunFlags {
   depth?: number;
   preemptionBound?: number;
   envSteps?: number;
+  preempt?: PreemptModel;
+  swarm?: boolean;
+  param?: Record<string, number>;
   maxStates?: number;
   coverage?: boolean;
   reduction?: boolean;
@@ -54,7 +58,7 @@ export async function runCommand(names: string[], flags: RunFlags): Promise<numb
   for (const { p, v } of todo) {
     const options: CheckOptions = {
       protocol: p.name, variant: v.name, runs: flags.runs, seed: flags.seed, cpus: flags.cpus, ops: flags.ops,
-      timeLimit: flags.timeLimit, strategy: flags.strategy, depth: flags.depth, maxPreemptions: flags.preemptionBound, maxEnvSteps: flags.envSteps,
+      timeLimit: flags.timeLimit, strategy: flags.strategy, depth: flags.depth, maxPreemptions: flags.preemptionBound, maxEnvSteps: flags.envSteps, preempt: flags.preempt, swarm: flags.swarm, params: flags.param,
       maxStates: flags.maxStates, coverage: flags.coverage, reduction: flags.reduction,
     };
     let r: CheckResult;

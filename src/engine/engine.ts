@@ -12,7 +12,7 @@ import type { ContextKind, Invariant, Protocol, Setup, Variant } from '../protoc
 import type { CpuId, TaskId } from '../sim/ids.js';
 import { kernelInvariants } from '../../properties/kernel.js';
 import { KernelBug, type Exec, type Gen, type YieldPoint } from '../sim/thread.js';
-import { addTask, createWorld, topCtx, type Cpu, type Ctx, type Task, type World } from '../sim/world.js';
+import { addTask, createWorld, topCtx, type Cpu, type Ctx, type PreemptModel, type Task, type World } from '../sim/world.js';
 import { newGhost, type ContextSnapshot, type Ghost } from './ghost.js';
 import { EVERYTHING, mix, type Recorder } from './record.js';
 import type { Execution, Failure, TraceStep } from './result.js';
@@ -29,6 +29,8 @@ export interface ExecOptions {
   maxPreemptions: number;
   /** environment actions allowed per run */
   maxEnvSteps: number;
+  /** the kernel's preemption model (default full) */
+  preempt?: PreemptModel;
   /** record a trace with the values each step changed (for reports) */
   trace: boolean;
   /** extra invariants (user files) checked with the protocol's own */
@@ -86,7 +88,7 @@ export class Engine<K, E> {
     private readonly opts: ExecOptions,
   ) {
     this.setupData = protocol.setup(workload, variant, { cpus: opts.cpus });
-    this.w = createWorld(opts.cpus, this.setupData.k);
+    this.w = createWorld(opts.cpus, this.setupData.k, opts.preempt ?? 'full');
     this.kw = opts.record ? opts.record.wrap(this.w) : this.w;
     this.ghost = newGhost(opts.cpus);
     this.fresh = this.w.cpus.map(() => false);
@@ -271,7 +273,16 @@ export class Engine<K, E> {
     next.state = 'running';
     next.cpu = cpu.id;
     cpu.curr = next.id;
+    // exception handlers a task was preempted in stay on its stack: they leave and come back with it
+    const sched = cpu.ctx.pop()!;
+    prev.frames = cpu.ctx.splice(1);
+    const records = this.ghost.open[cpu.id]!;
+    this.ghost.suspended[prev.id] = records.splice(records.length - 1 - prev.frames.length, prev.frames.length);
     cpu.ctx[0] = { kind: 'thread', unit: this.taskUnit(next), savedIrqsOff: false };
+    cpu.ctx.push(...next.frames, sched);
+    records.splice(records.length - 1, 0, ...(this.ghost.suspended[next.id] ?? []));
+    next.frames = [];
+    delete this.ghost.suspended[next.id];
     this.fresh[cpu.id] = !next.idle;
     cpu.irqsOff = false; // finish_task_switch() drops the rq lock and enables irqs
     if (hooks.finish_task_switch && !next.idle) yield* hooks.finish_task_switch(x, kt[next.id]!);
@@ -374,7 +385,8 @@ export class Engine<K, E> {
       if (!c.irqsOff) out.push({ kind: 'irq', cpu: c, unit: u });
     }
     for (const c of cpus) {
-      if (c.ctx.length !== 1 || c.irqsOff || !this.switchable(c)) continue;
+      // only the task's own contexts on the CPU (thread, exceptions): no interrupt or switch in progress
+      if (c.irqsOff || c.ctx.some((x, i) => i > 0 && x.kind !== 'exception') || !this.switchable(c)) continue;
       for (const t of this.w.tasks) {
         if (t.state !== 'runnable' || t.idle) continue;
         if (t.migrate_disable > 0 && t.cpu !== c.id) continue;
@@ -389,15 +401,21 @@ export class Engine<K, E> {
 
   /**
    * Whether a CPU may switch tasks now: always from the idle task or a blocked one; from a
-   * running task only when the kernel could preempt it (preempt_count 0, not spinning on a lock,
-   * which spin_lock() does with preemption off) and it has run since it was switched in.
+   * running task only when the kernel could preempt it: preempt_count 0, not spinning on a lock
+   * (spin_lock() does that with preemption off), run since it was switched in, and at a point the
+   * preemption model allows (anywhere with full and rt; at marked scheduling points otherwise).
    */
   private switchable(c: Cpu): boolean {
     const curr = this.w.tasks[c.curr]!;
     if (curr.idle || curr.state === 'blocked') return true;
     if (curr.preempt_count > 0 || this.fresh[c.id]) return false;
-    const u = this.units[topCtx(c).unit];
-    return u?.pending?.lock === undefined;
+    const p = this.units[topCtx(c).unit]?.pending;
+    if (p?.lock !== undefined && !p.lockSleeps) return false;
+    switch (this.w.preempt) {
+      case 'none': return p?.resched === 'cond' || p?.resched === 'user';
+      case 'voluntary': return p?.resched !== undefined;
+      default: return true;
+    }
   }
 
   // ---- one step ------------------------------------------------------------------------

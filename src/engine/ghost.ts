@@ -47,6 +47,8 @@ export interface Ghost {
   open: ContextRecord[][];
   /** per task: its record while it is alive */
   tasks: Record<number, ContextRecord>;
+  /** per task: the exception contexts it was preempted in, while it is switched out */
+  suspended: Record<number, ContextRecord[]>;
   /** contexts that ended during the last step, in order */
   ended: EndedContext[];
   /** every IPI sent so far */
@@ -54,5 +56,5 @@ export interface Ghost {
 }
 
 export function newGhost(cpus: number): Ghost {
-  return { step: 0, open: Array.from({ length: cpus }, () => []), tasks: {}, ended: [], ipis: [] };
+  return { step: 0, open: Array.from({ length: cpus }, () => []), tasks: {}, suspended: {}, ended: [], ipis: [] };
 }

@@ -160,8 +160,8 @@ describe('bad input: exit 2, one line on stderr, no stack trace, nothing on stdo
     ['--time-limit -1', ['run', 'kmap', '--time-limit', '-1'], /--time-limit.*'-1'/],
     ['unknown flag', ['run', 'kmap', '--bogus'], /unknown option '--bogus'/],
     ['unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
-    ['a token whose workload is not the protocol\'s', ['replay', encodeToken({ protocol: 'kmap', variant: 'mainline', cpus: 2, maxPreemptions: 3, maxSteps: 100, maxEnvSteps: 32, workload: 5, choices: [] })], /workload is not a kmap workload/],
-    ['a token with more CPUs than the CLI allows', ['replay', encodeToken({ protocol: 'kmap', variant: 'mainline', cpus: 99, maxPreemptions: 3, maxSteps: 100, maxEnvSteps: 32, workload: { tasks: [], irqs: [] }, choices: [] })], /cpus must be from 1 to 64/],
+    ['a token whose workload is not the protocol\'s', ['replay', encodeToken({ protocol: 'kmap', variant: 'mainline', cpus: 2, maxPreemptions: 3, maxSteps: 100, maxEnvSteps: 32, preempt: 'full', workload: 5, choices: [] })], /workload is not a kmap workload/],
+    ['a token with more CPUs than the CLI allows', ['replay', encodeToken({ protocol: 'kmap', variant: 'mainline', cpus: 99, maxPreemptions: 3, maxSteps: 100, maxEnvSteps: 32, preempt: 'full', workload: { tasks: [], irqs: [] }, choices: [] })], /cpus must be from 1 to 64/],
   ];
 
   test.each(cases)('%s', (_, args, why) => {

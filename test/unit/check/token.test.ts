@@ -12,13 +12,14 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
   maxPreemptions: fc.oneof(fc.nat({ max: 64 }), fc.constant(Infinity)),
   maxSteps: fc.integer({ min: 10, max: 1e9 }),
   maxEnvSteps: fc.nat({ max: 10_000 }),
+  preempt: fc.constantFrom('none', 'voluntary', 'full', 'rt'),
   workload: fc.jsonValue(),
   choices: fc.array(fc.nat(), { maxLength: 300 }),
 });
 
 /** a kc2 token around an arbitrary JSON payload, to reach the shape checks behind the codec */
 const tokenOf = (payload: unknown) => TOKEN_PREFIX + deflateRawSync(Buffer.from(JSON.stringify(payload))).toString('base64url');
-const valid: unknown[] = ['kmap', 'M-B5', 2, 3, 5000, 32, { tasks: [] }, [0, 1]];
+const valid: unknown[] = ['kmap', 'M-B5', 2, 3, 5000, 32, 'full', { tasks: [] }, [0, 1]];
 
 describe('token codec', () => {
   test('decode(encode(s)) is s, for every scenario', () => {
@@ -55,15 +56,16 @@ describe('token codec', () => {
     ['truncated payload', tokenOf(valid).slice(0, 12), /does not decompress|wrong shape/],
     ['not deflated', 'kc2.AAAAAAAA', /does not decompress/],
     ['not an array', tokenOf({ protocol: 'kmap' }), /wrong shape/],
-    ['too short an array', tokenOf(valid.slice(0, 7)), /wrong shape/],
+    ['too short an array', tokenOf(valid.slice(0, 8)), /wrong shape/],
+    ['an unknown preemption model', tokenOf(valid.map((v, i) => (i === 6 ? 'lazy' : v))), /preemption model/],
     ['numeric protocol', tokenOf([1, ...valid.slice(1)]), /protocol and variant/],
     ['zero cpus', tokenOf(valid.map((v, i) => (i === 2 ? 0 : v))), /cpus must be from 1 to 64/],
     ['more cpus than the CLI allows', tokenOf(valid.map((v, i) => (i === 2 ? 99 : v))), /cpus must be from 1 to 64/],
     ['negative bound', tokenOf(valid.map((v, i) => (i === 4 ? -1 : v))), /bounds are out of range/],
     ['a step budget of zero', tokenOf(valid.map((v, i) => (i === 4 ? 0 : v))), /bounds are out of range/],
     ['an environment budget out of range', tokenOf(valid.map((v, i) => (i === 5 ? -1 : v))), /bounds are out of range/],
-    ['fractional choice', tokenOf(valid.map((v, i) => (i === 7 ? [0.5] : v))), /choices/],
-    ['choices not a list', tokenOf(valid.map((v, i) => (i === 7 ? 'x' : v))), /choices/],
+    ['fractional choice', tokenOf(valid.map((v, i) => (i === 8 ? [0.5] : v))), /choices/],
+    ['choices not a list', tokenOf(valid.map((v, i) => (i === 8 ? 'x' : v))), /choices/],
   ];
 
   test.each(malformed)('rejects %s with BadToken', (_, token, why) => {

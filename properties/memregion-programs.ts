@@ -41,7 +41,11 @@ function* access(x: X, addr: Addr, store: boolean): Gen {
   (store ? cpu_store : cpu_load)(x.w.k.hw, x.cpu(), addr);
 }
 
+const CXL_OPS = new Set(['attach', 'commit', 'decommit', 'bind', 'unbind']);
+
 function* run(x: X, op: Op): Gen {
+  // without a CXL region there is no regionN device to write to (-ENODEV)
+  if (CXL_OPS.has(op[0]) && !x.w.k.cxlr) return;
   switch (op[0]) {
     case 'enable': yield* nd_region_bind(x, 'region0'); return;
     case 'disable': yield* nd_region_unbind(x, 'region0'); return;

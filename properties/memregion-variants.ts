@@ -77,11 +77,11 @@ export const memregionVariants: V[] = [
   correct('v3-x86-32', 'v3 on x86-32, which did not select ARCH_HAS_CPU_CACHE_INVALIDATE_MEMREGION: has() is the static inline false, every security op refuses (Dave Hansen: "What is 64-bit only about this?")',
     `${V3}; Dave Hansen's review of v4`, { ...v3, archHas: false }, { ...metal, foreignModules: false }),
   correct('pre-memregion', 'before the interface: nvdimm_invalidate_cache() is wbinvd_on_all_cpus() around every Intel security op; on bare metal it is coherent',
-    'drivers/acpi/nfit/intel.c (v6.0)', { ...v5, nvdimm: 'pre-memregion' }, { ...metal, foreignModules: false }),
+    'drivers/acpi/nfit/intel.c (v6.0)', { ...v5, api: null, nvdimm: 'pre-memregion' }, metal),
 
   buggy('pre-memregion-kvm', 'E.4 #1: the same code in a KVM guest that can send security commands: WBINVD is trapped and ignored, the op proceeds',
     `${V3} changelog, citing e2efb6359e62 "ACPICA: Avoid cache flush inside virtual machines"`, I.gating,
-    { ...v5, nvdimm: 'pre-memregion' }, { ...kvmSecurity, foreignModules: false }, [I.load, I.writeback]),
+    { ...v5, api: null, nvdimm: 'pre-memregion' }, kvmSecurity, [I.load, I.writeback]),
   buggy('v3-any-gpl-module', 'v3 exported the interface to every GPL module: a module outside NVDIMM and CXL links against it and flushes every CPU\'s cache (E-INV4; the DEVMEM namespace of v4/v5)',
     `${V3}; Dave Hansen on v4: "thank $DEITY you're trying to limit the amount of code that has access to this thing"`, I.scope, v3, metal),
   buggy('region-driver-as-posted', 'E.4 #3: patch 4/5 as posted invalidated in nd_region_activate() before the NDD_SECURITY_OVERWRITE check, clearing NDD_INCOHERENT while the overwrite still runs',

@@ -31,7 +31,7 @@ function memoryWrite(hw: Hw, addr: Addr, data: Provenance): void {
 /** The device behind an address that the caller knows is decoded (a mapped region, an enabled fill). */
 function decoded(hw: Hw, addr: Addr): Dev {
   const dev = route(hw, addr);
-  if (dev === null) throw new Error(`${addr} is not decoded`);
+  if (dev === null) throw new Error(`${addr} is not decoded`); // unreached: an assertion, loads and fills need a decoded address
   return dev;
 }
 

@@ -23,6 +23,7 @@ export const MEMDEVS: readonly Dev[] = ['mem0', 'mem1'];
 export const DEVS: readonly Dev[] = [...DIMMS, ...MEMDEVS];
 export const ADDRS: readonly Addr[] = ['Y0', 'Y1', 'X0'];
 
+export const ENOENT = -2;
 export const EIO = -5;
 export const ENXIO = -6;
 export const EBUSY = -16;
@@ -94,8 +95,8 @@ export type CxlDesign =
 export interface MemregionConfig {
   /** CONFIG_ARCH_HAS_CPU_CACHE_INVALIDATE_MEMREGION (v3: x86-64 only; v5: all x86) */
   archHas: boolean;
-  /** the memregion API as posted: v3 (EXPORT_SYMBOL_GPL, no runtime gate) or v5 (DEVMEM namespace, WARN + -ENXIO) */
-  api: 'v3' | 'v5';
+  /** the memregion API as posted: v3 (EXPORT_SYMBOL_GPL, no runtime gate), v5 (DEVMEM namespace, WARN + -ENXIO), or none yet */
+  api: 'v3' | 'v5' | null;
   /** M-E1: cpu_cache_has_invalidate_memregion() returns true under a hypervisor */
   hasUnderHypervisor: boolean;
   /** v5's WARN_ON_ONCE(!has()) + -ENXIO in cpu_cache_invalidate_memregion() (false: M-E2) */

@@ -9,7 +9,7 @@
  */
 import type { Gen } from '../../../sim/thread.js';
 import { memregion_export_namespace } from '../../arch/x86/mm/pat/set_memory.js';
-import { EINVAL, type X } from '../../mm/memregion-types.js';
+import { EINVAL, ENOENT, type X } from '../../mm/memregion-types.js';
 
 export interface Module {
   name: string;
@@ -20,14 +20,16 @@ export interface Module {
   init(x: X): Gen<number>;
 }
 
-function verify_namespace_is_imported(x: X, mod: Module): number {
+/** resolve_symbol(): "Unknown symbol" (-ENOENT) before the interface existed, then the namespace check. */
+function resolve_symbol(x: X, mod: Module): number {
   const ns = memregion_export_namespace(x.w.k.cfg);
-  return ns === null || mod.imports.includes(ns) ? 0 : EINVAL;
+  if (ns === undefined) return ENOENT;
+  return ns === '' || mod.imports.includes(ns) ? 0 : EINVAL;
 }
 
 export function* load_module(x: X, mod: Module): Gen<number> {
   yield { fn: 'load_module', what: `simplify_symbols(${mod.name}): ${mod.uses.join(', ')}` };
-  const rc = verify_namespace_is_imported(x, mod);
+  const rc = resolve_symbol(x, mod);
   if (rc) return rc;
   for (const symbol of mod.uses) x.emit({ type: 'LINK', module: mod.name, symbol });
   return yield* mod.init(x);

@@ -55,7 +55,7 @@ function* cxl_region_decode_reset(x: X): Gen<number> {
   /* Before region teardown attempt to flush, and if the flush fails cancel the region teardown */
   if (x.w.k.cfg.cxl === 'commit-teardown') {
     const rc = yield* cxl_region_invalidate_memregion(x);
-    if (rc) return rc;
+    if (rc) return rc; // unreached: commit_store() made the same has() check before releasing the driver
   }
   yield { fn: 'cxl_region_decode_reset', what: 'reset the HDM decoders, host bridge down to the endpoint' };
   hdm_reset(x);
@@ -89,7 +89,7 @@ export function* commit_store(x: X, commit: boolean): Gen<number> {
       /* The lock was dropped, so need to revalidate that the reset is still pending. */
       if (p.state === 'CXL_CONFIG_RESET_PENDING') rc = yield* cxl_region_decode_reset(x);
     }
-    if (rc) break out;
+    if (rc) break out; // unreached: decoder commits cannot fail here and a reset fails only as commit_store()'s own check did
     if (commit) p.state = 'CXL_CONFIG_COMMIT';
     else if (p.state === 'CXL_CONFIG_RESET_PENDING') p.state = 'CXL_CONFIG_ACTIVE';
   }

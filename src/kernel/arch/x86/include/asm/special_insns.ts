@@ -23,5 +23,5 @@ export function* wbinvd(x: X): Gen {
       return;
     case 'tdx':
       yield* x.exception('#VE', exc_virtualization_exception);
-  }
+  } // unreached after #VE: ve_raise_fault() kills the kernel
 }

@@ -31,7 +31,7 @@ export function* arch_cpu_cache_invalidate_memregion(x: X): Gen<number> {
   return yield* wbinvd_on_all_cpus(x);
 }
 
-/** EXPORT_SYMBOL_NS_GPL(..., DEVMEM) since v4/v5; plain EXPORT_SYMBOL_GPL in v3. */
-export function memregion_export_namespace(cfg: MemregionConfig): string | null {
-  return cfg.api === 'v5' ? 'DEVMEM' : null;
+/** EXPORT_SYMBOL_NS_GPL(..., DEVMEM) since v4/v5; plain EXPORT_SYMBOL_GPL in v3 (''); undefined: not exported yet. */
+export function memregion_export_namespace(cfg: MemregionConfig): string | undefined {
+  return cfg.api === null ? undefined : cfg.api === 'v5' ? 'DEVMEM' : '';
 }

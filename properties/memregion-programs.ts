@@ -22,9 +22,6 @@ export type Op =
   | ['attach', Dev] | ['commit'] | ['decommit'] | ['bind'] | ['unbind']
   | ['modprobe'];
 
-/** Operation kinds, for swarm testing. */
-export const KINDS = ['enable', 'disable', 'unlock', 'erase', 'overwrite', 'load', 'store', 'attach', 'commit', 'decommit', 'bind', 'unbind', 'modprobe'] as const;
-
 /** A module outside the DEVMEM namespace (say, a GPU driver) that wants a global flush and does not ask has() first. */
 const foreign: Module = {
   name: 'foreign', imports: [], uses: ['cpu_cache_invalidate_memregion'],

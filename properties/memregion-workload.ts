@@ -37,33 +37,38 @@ const addrOfDimm = (d: Dev): Addr => (d === 'nmem0' ? 'Y0' : 'Y1');
 type Weighted = { weight: number; arbitrary: fc.Arbitrary<Op[]> };
 
 /**
- * Snippets of what the tasks do, per subsystem the configuration has, weighted toward whole
- * cycles (write, tear down, change the media or the decode, bring up, read back). The boot target
+ * The kinds of activity a task performs (the operation kinds of swarm testing): whole cycles an
+ * administrator runs (write, tear down, change the media or the decode, bring up, read back),
+ * plain accesses, single toggles, a foreign module load. A cycle keeps the operations that only
+ * mean something together in one kind.
+ */
+export const ACTIVITIES = ['erase', 'overwrite', 'unlock', 'access', 'toggle', 'remap', 'cxl-erase', 'cxl-unlock', 'modprobe'] as const;
+type Activity = (typeof ACTIVITIES)[number];
+
+/**
+ * The snippets of each activity a configuration has, weighted toward the cycles. The boot target
  * of the CXL region is mem0, so a retarget to mem1 is the likelier one.
  */
-function snippets(c: MemregionVariantConfig): Weighted[] {
+function snippets(c: MemregionVariantConfig): Partial<Record<Activity, Weighted>> {
   const dimm = fc.constantFrom(...DIMMS);
   const memdev = fc.constantFrom<Dev>('mem1', 'mem1', 'mem0');
-  const addr = fc.constantFrom<Addr>(...(c.kernel.cxl ? ['Y0', 'Y1', 'X0'] as const : ['Y0', 'Y1'] as const));
+  const cxl = c.kernel.cxl !== null;
+  const addr = fc.constantFrom<Addr>(...(cxl ? ['Y0', 'Y1', 'X0'] as const : ['Y0', 'Y1'] as const));
   const w = (weight: number, arbitrary: fc.Arbitrary<Op[]>): Weighted => ({ weight, arbitrary });
-  const out: Weighted[] = [
-    w(3, dimm.map((d): Op[] => [['store', addrOfDimm(d)], ['disable'], ['erase', d], ['enable'], ['load', addrOfDimm(d)]])),
-    w(3, dimm.map((d): Op[] => [['disable'], ['overwrite', d], ['enable'], ['enable'], ['load', addrOfDimm(d)]])),
-    w(2, dimm.map((d): Op[] => [['unlock', d], ['enable'], ['load', addrOfDimm(d)]])),
-    w(2, addr.map((a): Op[] => [['store', a], ['load', a]])),
-    w(1, addr.map((a): Op[] => [['load', a]])),
-    w(1, fc.constantFrom<Op[]>([['enable']], [['disable']])),
-  ];
-  if (c.kernel.cxl) {
-    out.push(
-      w(3, memdev.map((m): Op[] => [['store', 'X0'], ['decommit'], ['attach', m], ['commit'], ['bind'], ['load', 'X0']])),
-      w(3, memdev.map((m): Op[] => [['store', 'X0'], ['unbind'], ['erase', m], ['bind'], ['load', 'X0']])),
-      w(2, memdev.map((m): Op[] => [['unlock', m], ['decommit'], ['attach', m], ['commit'], ['bind']])),
-      w(1, fc.constantFrom<Op[]>([['commit']], [['decommit']], [['bind']], [['unbind']])),
-    );
-  }
-  if (c.machine.foreignModules) out.push(w(1, fc.constant<Op[]>([['modprobe']])));
-  return out;
+  const toggles: Op[][] = [[['enable']], [['disable']], ...(cxl ? [[['commit']], [['decommit']], [['bind']], [['unbind']]] as Op[][] : [])];
+  return {
+    erase: w(3, dimm.map((d): Op[] => [['store', addrOfDimm(d)], ['disable'], ['erase', d], ['enable'], ['load', addrOfDimm(d)]])),
+    overwrite: w(3, dimm.map((d): Op[] => [['disable'], ['overwrite', d], ['enable'], ['enable'], ['load', addrOfDimm(d)]])),
+    unlock: w(2, dimm.map((d): Op[] => [['unlock', d], ['enable'], ['load', addrOfDimm(d)]])),
+    access: w(3, fc.tuple(addr, fc.boolean()).map(([a, store]): Op[] => (store ? [['store', a], ['load', a]] : [['load', a]]))),
+    toggle: w(1, fc.constantFrom(...toggles)),
+    ...(cxl ? {
+      remap: w(3, memdev.map((m): Op[] => [['store', 'X0'], ['decommit'], ['attach', m], ['commit'], ['bind'], ['load', 'X0']])),
+      'cxl-erase': w(3, memdev.map((m): Op[] => [['store', 'X0'], ['unbind'], ['erase', m], ['bind'], ['load', 'X0']])),
+      'cxl-unlock': w(2, memdev.map((m): Op[] => [['unlock', m], ['decommit'], ['attach', m], ['commit'], ['bind']])),
+    } : {}),
+    ...(c.machine.foreignModules ? { modprobe: w(1, fc.constant<Op[]>([['modprobe']])) } : {}),
+  };
 }
 
 function param(o: { params?: Readonly<Record<string, number>> }, name: string, arb: fc.Arbitrary<number>): fc.Arbitrary<number> {
@@ -73,9 +78,10 @@ function param(o: { params?: Readonly<Record<string, number>> }, name: string, a
 
 export function memregionWorkload(o: WorkloadOptions<MemregionVariantConfig>): fc.Arbitrary<MemregionWorkload> {
   const c = o.variant.config;
-  const keep = (op: Op) => !o.kinds || o.kinds.has(op[0]);
-  const ops = fc.array(fc.oneof(...snippets(c)), { minLength: 1, maxLength: 3 })
-    .map((xs) => xs.flat().filter(keep).slice(0, o.ops));
+  const kinds = Object.entries(snippets(o.variant.config)).filter(([k]) => !o.kinds || o.kinds.has(k)).map(([, s]) => s!);
+  // a run whose kinds this configuration has none of gets idle tasks
+  const ops = kinds.length === 0 ? fc.constant<Op[]>([])
+    : fc.array(fc.oneof(...kinds), { minLength: 1, maxLength: 3 }).map((xs) => xs.flat().slice(0, o.ops));
   const task = fc.record({ cpu: fc.nat({ max: o.cpus - 1 }), ops });
   const bool = (name: string) => param(o, name, fc.nat({ max: 1 })).map((v) => v === 1);
   const tasks = param(o, 'tasks', fc.integer({ min: 1, max: 2 })).chain((n) => fc.array(task, { minLength: 1, maxLength: n }));

@@ -10,10 +10,10 @@ import { ADDRS, DEVS, DIMMS, prov, type Dev, type Device, type MemregionState, t
 import type { World } from '../src/sim/world.js';
 import { memregionEnvironment } from './memregion-environment.js';
 import { memregionInvariants } from './memregion-invariants.js';
-import { describeOp, KINDS, program } from './memregion-programs.js';
+import { describeOp, program } from './memregion-programs.js';
 import { shrinkMemregionWorkload } from './memregion-shrink.js';
 import { memregionVariants, type MemregionVariantConfig } from './memregion-variants.js';
-import { enumerateMemregion, memregionParameters, memregionWorkload, type MemregionWorkload } from './memregion-workload.js';
+import { ACTIVITIES, enumerateMemregion, memregionParameters, memregionWorkload, type MemregionWorkload } from './memregion-workload.js';
 
 const taskName = (i: number) => String.fromCharCode(65 + i);
 
@@ -98,7 +98,7 @@ export const memregionProtocol = defineProtocol({
   variants: memregionVariants,
   invariants: memregionInvariants,
   workload: memregionWorkload,
-  operations: [...KINDS],
+  operations: [...ACTIVITIES],
   parameters: memregionParameters,
   enumerate: enumerateMemregion,
   setup(wl: MemregionWorkload, variant, { cpus }) {

@@ -17,18 +17,21 @@ const mainline = findVariant(p, 'mainline');
 const sample = (o: object, n = 300) => fc.sample(p.workload({ cpus: 2, ops: 6, variant: mainline, ...o }), { seed: 3, numRuns: n }) as MemregionWorkload[];
 const opsOf = (ws: MemregionWorkload[]) => ws.flatMap((w) => w.tasks.flatMap((t) => t.ops));
 
-test('operations are the kinds the workloads use, and o.kinds restricts them', () => {
+test('operations are the activities the workloads are made of, and o.kinds restricts them', () => {
   const all = new Set(opsOf(sample({})).map((op) => op[0]));
-  expect([...all].sort()).toEqual([...p.operations!].sort());
-  const some = opsOf(sample({ kinds: new Set(['store', 'load', 'decommit']) }));
-  expect(some.length).toBeGreaterThan(0);
-  expect(new Set(some.map((op) => op[0]))).toEqual(new Set(['store', 'load', 'decommit']));
+  expect([...all].sort()).toEqual(['attach', 'bind', 'commit', 'decommit', 'disable', 'enable', 'erase', 'load', 'modprobe', 'overwrite', 'store', 'unbind', 'unlock']);
+  const some = opsOf(sample({ kinds: new Set(['access', 'remap']) }));
+  expect(new Set(some.map((op) => op[0]))).toEqual(new Set(['store', 'load', 'decommit', 'attach', 'commit', 'bind']));
+  // a configuration that has none of the kinds drawn gets idle tasks
+  const none = fc.sample(p.workload({ cpus: 2, ops: 6, variant: findVariant(p, 'v5'), kinds: new Set(['remap']) }), { seed: 3, numRuns: 20 }) as MemregionWorkload[];
+  expect(opsOf(none)).toEqual([]);
 });
 
 test('a configuration without a CXL region or foreign modules gets no such operation', () => {
   const v5 = fc.sample(p.workload({ cpus: 2, ops: 6, variant: findVariant(p, 'v3') }), { seed: 3, numRuns: 300 }) as MemregionWorkload[];
   const kinds = new Set(opsOf(v5).map((op) => op[0]));
   for (const k of ['attach', 'commit', 'decommit', 'bind', 'unbind', 'modprobe']) expect(kinds.has(k)).toBe(false);
+  expect(kinds.size).toBeGreaterThan(4);
   expect(opsOf(v5).some((op) => op[1] === 'X0')).toBe(false);
   expect(v5.every((w) => !w.cxlUp)).toBe(true);
 });

@@ -11,7 +11,8 @@ import { nvdimm_bind, security_store } from '../src/kernel/drivers/nvdimm/dimm.j
 import { nd_region_bind, nd_region_unbind } from '../src/kernel/drivers/nvdimm/region.js';
 import { load_module, type Module } from '../src/kernel/kernel/module/main.js';
 import type { Addr, Dev, X } from '../src/kernel/mm/memregion-types.js';
-import type { Gen } from '../src/sim/thread.js';
+import { wake_up, type Gen } from '../src/sim/thread.js';
+import { wait_event } from '../src/kernel/include/linux/wait.js';
 import { count } from '../src/sim/world.js';
 
 /** One operation; tuples keep replay tokens short. */
@@ -60,7 +61,22 @@ function* run(x: X, op: Op): Gen {
   }
 }
 
+/**
+ * Boot with locked devices and the key in the keyring (kernel_init): every DIMM and cxl_nvdimm
+ * probe, which unlocks, before the NVDIMM region is registered and probed (nd_synchronize() in
+ * nvdimm_bus_check_dimm_count()); user space starts afterwards.
+ */
+export function* boot(x: X, locked: readonly Dev[]): Gen {
+  for (const dev of locked) yield* nvdimm_bind(x, dev);
+  yield* nd_region_bind(x, 'region0');
+  x.w.k.booted = true;
+  wake_up(x.w, BOOT_WAIT);
+}
+
+const BOOT_WAIT = 'kernel_init';
+
 export function* program(x: X, ops: readonly Op[]): Gen {
+  yield* wait_event(x, BOOT_WAIT, () => x.w.k.booted, 'kernel_init');
   for (const op of ops) {
     // one user-visible operation: the denominator of `kcheck compare` costs
     count(x.w, 'ops');

@@ -15,6 +15,12 @@ export interface Machine {
   guestSecurity: boolean;
   /** a module outside the DEVMEM importers may be loaded (false: only NVDIMM and CXL use the interface) */
   foreignModules: boolean;
+  /**
+   * the passphrase key is loaded after boot: locked devices stay locked until user space rebinds
+   * their driver, possibly while it enables a region over them (false: the boot-time probes unlock
+   * them, and nd_synchronize() orders those DIMM probes before any region probe)
+   */
+  lateUnlock: boolean;
 }
 
 export interface MemregionVariantConfig { kernel: MemregionConfig; machine: Machine }
@@ -41,7 +47,7 @@ const v5: MemregionConfig = { ...mainline, nvdimm: 'intel-ops', cxl: null };
 const v3: MemregionConfig = { ...v5, api: 'v3' };
 const TESTS = { CONFIG_NVDIMM_SECURITY_TEST: true, CONFIG_CXL_REGION_INVALIDATION_TEST: true };
 
-const metal: Machine = { platform: 'metal', emulated: false, guestSecurity: false, foreignModules: true };
+const metal: Machine = { platform: 'metal', emulated: false, guestSecurity: false, foreignModules: true, lateUnlock: false };
 /** a guest with assigned devices; Dan's assumption: no security commands in guests */
 const kvm: Machine = { ...metal, platform: 'kvm' };
 /** a guest that can send security commands to an assigned DIMM: what the v3/v5 gate is for */
@@ -72,6 +78,8 @@ export const memregionVariants: V[] = [
     V5, v5, metal),
   correct('v5-kvm-security', 'v5 in a KVM guest that can send DIMM security commands: every op refuses with -EINVAL',
     `${V5}; ${V3} changelog`, v5, kvmSecurity),
+  correct('v5-late-unlock', 'v5 with the key loaded after boot: a DIMM unlocked by a driver rebind while its region is enabled; the Intel unlock op invalidates before the DIMM probe completes, and the region cannot register namespaces before that',
+    `${V5}; drivers/nvdimm/dimm.c nvdimm_probe(), namespace_devs.c init_active_labels()`, v5, { ...metal, lateUnlock: true }),
   correct('v3', 'v3 with only the NVDIMM code as caller: has() gate in the Intel ops, no runtime gate in invalidate(), EXPORT_SYMBOL_GPL',
     V3, v3, { ...metal, foreignModules: false }),
   correct('v3-x86-32', 'v3 on x86-32, which did not select ARCH_HAS_CPU_CACHE_INVALIDATE_MEMREGION: has() is the static inline false, every security op refuses (Dave Hansen: "What is 64-bit only about this?")',
@@ -93,6 +101,9 @@ export const memregionVariants: V[] = [
     `${FIX}; ${UNLOCK}`, I.balance, { ...mainline, commitStoreGotoOut: false }, { ...qemu, guestSecurity: false }, [I.progress]),
   buggy('mainline-kvm-security-passthrough', '[inference] mainline in a guest that can send security commands: the ops no longer gate on has() since the move, an erase proceeds while the guest cannot flush dirty lines',
     `${REMOVE} states the assumption this breaks`, I.gating, mainline, kvmSecurity, [I.writeback]),
+  buggy('mainline-late-unlock', '[inference] mainline with the key loaded after boot: a DIMM probe (unlock, NDD_INCOHERENT) can run while a region over it probes; nd_region_invalidate_memregion() tests the flags, invalidates, then clears every flag, including one set after its test, and init_active_labels() accepts the now unlocked DIMM',
+    `${MOVE}; drivers/nvdimm/dimm.c nvdimm_probe(); nd_synchronize() orders these probes only at boot`, 'memregion/E-INV5-incoherent-mark',
+    mainline, { ...metal, lateUnlock: true }, [I.load, I.writeback]),
   buggy('mainline-no-arch-support', '[inference] mainline where has() is false on bare metal (an arch without ARCH_HAS_CPU_CACHE_INVALIDATE_MEMREGION, arm64 before 2025): an erase of an unbound CXL memdev proceeds with dirty lines nd_region_remove() could not flush',
     `${REMOVE}; memregion.md E.4 #6 (arm64 support, 2025)`, I.writeback, { ...mainline, archHas: false }, metal, [I.load]),
   buggy('test-bypass-on-assigned-device', '[inference] CONFIG_CXL_REGION_INVALIDATION_TEST in a guest whose memdev is assigned, not emulated: the bypass lets the guest change the decode under its caches',

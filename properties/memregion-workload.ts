@@ -29,7 +29,7 @@ export const memregionParameters: Parameter[] = [
   { name: 'cxlUp', description: 'the CXL region is committed to mem0 and bound at boot (0/1)', min: 0, max: 1 },
   { name: 'ram', description: 'the CXL region is a ram region onlined through dax, not a pmem region (0/1)', min: 0, max: 1 },
   { name: 'polls', description: 'query-overwrite polls an overwrite takes', min: 1, max: 2 },
-  { name: 'tasks', description: 'tasks (administrators and software), at most', min: 1, max: 3 },
+  { name: 'tasks', description: 'tasks (administrators and software); generated: 1 or 2', min: 1, max: 3 },
 ];
 
 const addrOfDimm = (d: Dev): Addr => (d === 'nmem0' ? 'Y0' : 'Y1');
@@ -47,7 +47,8 @@ type Activity = (typeof ACTIVITIES)[number];
 
 /**
  * The snippets of each activity a configuration has, weighted toward the cycles. The boot target
- * of the CXL region is mem0, so a retarget to mem1 is the likelier one.
+ * of the CXL region is mem0, so a retarget to mem1 is the likelier one. Unlocking by a driver
+ * rebind is a user action only where the key comes late; otherwise the boot probes unlock.
  */
 function snippets(c: MemregionVariantConfig): Partial<Record<Activity, Weighted>> {
   const dimm = fc.constantFrom(...DIMMS);
@@ -59,13 +60,15 @@ function snippets(c: MemregionVariantConfig): Partial<Record<Activity, Weighted>
   return {
     erase: w(3, dimm.map((d): Op[] => [['store', addrOfDimm(d)], ['disable'], ['erase', d], ['enable'], ['load', addrOfDimm(d)]])),
     overwrite: w(3, dimm.map((d): Op[] => [['disable'], ['overwrite', d], ['enable'], ['enable'], ['load', addrOfDimm(d)]])),
-    unlock: w(2, dimm.map((d): Op[] => [['unlock', d], ['enable'], ['load', addrOfDimm(d)]])),
+    ...(c.machine.lateUnlock ? {
+      unlock: w(8, fc.tuple(dimm, fc.boolean()).map(([d, alone]): Op[] => (alone ? [['unlock', d]] : [['unlock', d], ['enable'], ['load', addrOfDimm(d)]]))),
+    } : {}),
     access: w(3, fc.tuple(addr, fc.boolean()).map(([a, store]): Op[] => (store ? [['store', a], ['load', a]] : [['load', a]]))),
     toggle: w(1, fc.constantFrom(...toggles)),
     ...(cxl ? {
       remap: w(3, memdev.map((m): Op[] => [['store', 'X0'], ['decommit'], ['attach', m], ['commit'], ['bind'], ['load', 'X0']])),
       'cxl-erase': w(3, memdev.map((m): Op[] => [['store', 'X0'], ['unbind'], ['erase', m], ['bind'], ['load', 'X0']])),
-      'cxl-unlock': w(2, memdev.map((m): Op[] => [['unlock', m], ['decommit'], ['attach', m], ['commit'], ['bind']])),
+      ...(c.machine.lateUnlock ? { 'cxl-unlock': w(2, memdev.map((m): Op[] => [['unlock', m], ['decommit'], ['attach', m], ['commit'], ['bind']])) } : {}),
     } : {}),
     ...(c.machine.foreignModules ? { modprobe: w(1, fc.constant<Op[]>([['modprobe']])) } : {}),
   };
@@ -84,9 +87,10 @@ export function memregionWorkload(o: WorkloadOptions<MemregionVariantConfig>): f
     : fc.array(fc.oneof(...kinds), { minLength: 1, maxLength: 3 }).map((xs) => xs.flat().slice(0, o.ops));
   const task = fc.record({ cpu: fc.nat({ max: o.cpus - 1 }), ops });
   const bool = (name: string) => param(o, name, fc.nat({ max: 1 })).map((v) => v === 1);
-  const tasks = param(o, 'tasks', fc.integer({ min: 1, max: 2 })).chain((n) => fc.array(task, { minLength: 1, maxLength: n }));
+  const tasks = param(o, 'tasks', fc.integer({ min: 1, max: 2 })).chain((n) => fc.array(task, { minLength: n, maxLength: n }));
   return fc.record({
-    locked: bool('locked'),
+    // a key that comes late matters only for devices locked at boot
+    locked: c.machine.lateUnlock ? fc.constant(true) : bool('locked'),
     cxlUp: c.kernel.cxl ? bool('cxlUp') : fc.constant(false),
     ram: c.kernel.cxl ? bool('ram') : fc.constant(false),
     polls: param(o, 'polls', fc.integer({ min: 1, max: 2 })),
@@ -96,7 +100,8 @@ export function memregionWorkload(o: WorkloadOptions<MemregionVariantConfig>): f
 
 /** The operations available to a configuration, one instance each (the alphabet of a proof). */
 function alphabet(c: MemregionVariantConfig): Op[] {
-  const ops: Op[] = [['enable'], ['disable'], ['erase', 'nmem0'], ['overwrite', 'nmem0'], ['unlock', 'nmem0'], ['store', 'Y0'], ['load', 'Y0']];
+  const ops: Op[] = [['enable'], ['disable'], ['erase', 'nmem0'], ['overwrite', 'nmem0'], ['store', 'Y0'], ['load', 'Y0']];
+  if (c.machine.lateUnlock) ops.push(['unlock', 'nmem0']);
   if (c.kernel.cxl) ops.push(['store', 'X0'], ['load', 'X0'], ['decommit'], ['attach', 'mem1'], ['commit'], ['bind'], ['unbind'], ['erase', 'mem0']);
   if (c.machine.foreignModules) ops.push(['modprobe']);
   return ops;

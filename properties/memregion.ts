@@ -6,11 +6,11 @@
  */
 import { memregionMachine, type MemregionEvent } from '../model/memregion.machine.js';
 import { defineProtocol } from '../src/protocol.js';
-import { ADDRS, DEVS, DIMMS, prov, type Dev, type Device, type MemregionState, type Nvdimm } from '../src/kernel/mm/memregion-types.js';
+import { ADDRS, DEVS, DIMMS, prov, type Dev, type Device, type MemregionState, type Nvdimm, type X } from '../src/kernel/mm/memregion-types.js';
 import type { World } from '../src/sim/world.js';
 import { memregionEnvironment } from './memregion-environment.js';
 import { memregionInvariants } from './memregion-invariants.js';
-import { describeOp, program } from './memregion-programs.js';
+import { boot, describeOp, program } from './memregion-programs.js';
 import { shrinkMemregionWorkload } from './memregion-shrink.js';
 import { memregionVariants, type MemregionVariantConfig } from './memregion-variants.js';
 import { ACTIVITIES, enumerateMemregion, memregionParameters, memregionWorkload, type MemregionWorkload } from './memregion-workload.js';
@@ -23,8 +23,10 @@ function createState(v: MemregionVariantConfig, wl: MemregionWorkload, cpus: num
   // at boot: region0 over the DIMMs unless they are locked, region1 over mem0 when the CXL region is up
   const inUse = (d: Dev) => (DIMMS.includes(d) ? !wl.locked : cxlUp && d === 'mem0');
   // memdevs used as ram have no cxl_nvdimm, hence no nvdimm security ops and no nd_region busy count
-  const pmem = (d: Dev) => DIMMS.includes(d) || !wl.ram;
-  const locked = (d: Dev) => wl.locked && !inUse(d);
+  const pmem = (d: Dev) => DIMMS.includes(d) || (present(d) && !wl.ram);
+  // the memdevs exist only in configurations with a CXL region
+  const present = (d: Dev) => DIMMS.includes(d) || cfg.cxl !== null;
+  const locked = (d: Dev) => wl.locked && !inUse(d) && present(d);
   const devices = {} as Record<Dev, Device>;
   const nvdimm = {} as Record<Dev, Nvdimm>;
   const security = m.platform === 'metal' || m.guestSecurity;
@@ -51,8 +53,12 @@ function createState(v: MemregionVariantConfig, wl: MemregionWorkload, cpus: num
       mode: wl.ram ? 'ram' : 'pmem', state: cxlUp ? 'CXL_CONFIG_COMMIT' : 'CXL_CONFIG_IDLE', target: cxlUp ? 'mem0' : null, CXL_REGION_F_INCOHERENT: false, bound: cxlUp,
     },
     probe_active: 0,
+    booted: !bootProbes(v, wl),
   };
 }
+
+/** Locked devices are unlocked by the boot-time probes, unless the key comes late. */
+const bootProbes = (v: MemregionVariantConfig, wl: MemregionWorkload) => wl.locked && !v.machine.lateUnlock;
 
 const REFUSAL: Record<MemregionEvent['type'], string> = {
   LINK: 'memregion/E-INV4-scope',
@@ -86,7 +92,7 @@ function observe(w: World<MemregionState>): Record<string, string | number> {
 }
 
 function describeBoot(wl: MemregionWorkload): string {
-  const dimms = wl.locked ? 'DIMMs locked, region0 disabled' : 'region0 active';
+  const dimms = wl.locked ? 'devices locked, region0 disabled (init unlocks them and enables region0 before user space, unless the key comes late)' : 'region0 active';
   const cxl = wl.cxlUp ? `CXL ${wl.ram ? 'ram' : 'pmem'} region committed to mem0 and bound` : `no CXL region up${wl.ram ? ' (ram mode)' : ''}`;
   return `boot: ${dimms}; ${cxl}; an overwrite takes ${wl.polls} status poll(s)`;
 }
@@ -108,7 +114,10 @@ export const memregionProtocol = defineProtocol({
     return {
       k,
       specInput: { active },
-      tasks: wl.tasks.map((t, i) => ({ name: taskName(i), cpu: t.cpu, run: (x) => program(x, t.ops) })),
+      tasks: [
+        ...(bootProbes(variant.config, wl) ? [{ name: 'init', cpu: 0, run: (x: X) => boot(x, DEVS.filter((d) => k.hw.devices[d].locked)) }] : []),
+        ...wl.tasks.map((t, i) => ({ name: taskName(i), cpu: t.cpu, run: (x: X) => program(x, t.ops) })),
+      ],
       irqs: [],
       hooks: {},
     };

@@ -43,6 +43,15 @@ describe('the cost of a secure-erase cycle, per design (2 CPUs)', () => {
   });
 });
 
+test('boot with locked DIMMs: init unlocks them (NDD_INCOHERENT), region0\'s activation flushes, then user space runs', () => {
+  const r = straight('mainline', { ...boot, locked: true, cxlUp: false, tasks: [{ cpu: 1, ops: [['load', 'Y0']] }] });
+  expect(r.failure).toBeNull();
+  expect(r.counters['wbinvd']).toBe(2);
+  const i = r.trace!.findIndex((s) => s.spec.some((e) => e.startsWith('ACTIVATE')));
+  expect(r.trace!.slice(0, i).filter((s) => s.fn === 'nvdimm_ctl')).toHaveLength(2);
+  expect(r.trace!.findIndex((s) => s.ctx === 'task A' && s.fn === 'memcpy_from_pmem')).toBeGreaterThan(i);
+});
+
 describe('CXL: tearing down mem0 and committing mem1 behind X with a dirty line of mem0 (ram region)', () => {
   const remap = wl([['store', 'X0'], ['decommit'], ['attach', 'mem1'], ['commit'], ['bind'], ['load', 'X0']], { ram: true });
 

@@ -158,6 +158,8 @@ export interface MemregionState {
   cxlr: CxlRegion | null;
   /** nvdimm_bus->probe_active */
   probe_active: number;
+  /** the boot-time device probes are done: user space runs */
+  booted: boolean;
 }
 
 export type X = Exec<MemregionState, MemregionEvent>;

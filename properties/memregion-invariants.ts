@@ -8,14 +8,20 @@ import type { SnapshotFrom } from 'xstate';
 import type { memregionMachine } from '../model/memregion.machine.js';
 import { defineInvariant, type Invariant } from '../src/protocol.js';
 import { INVALIDATE_WARN_SITES } from '../src/kernel/include/linux/memregion.js';
-import { DEVS, prov, type MemregionState, type RegionId } from '../src/kernel/mm/memregion-types.js';
+import { DEVS, prov, type Dev, type MemregionState, type RegionId } from '../src/kernel/mm/memregion-types.js';
 import type { World } from '../src/sim/world.js';
 
 type Inv = Invariant<MemregionState, SnapshotFrom<typeof memregionMachine>>;
 type W = World<MemregionState>;
 
 const inv = (i: Inv): Inv => defineInvariant(i);
-const activeRegions = (w: W): RegionId[] => (['region0', 'region1'] as const).filter((r) => w.k.regions[r].active);
+/** An active region and one of its devices for which `bad` holds, if any. */
+function activeOver(w: W, bad: (dev: Dev) => boolean): [RegionId, Dev] | undefined {
+  for (const r of ['region0', 'region1'] as const) {
+    const d = w.k.regions[r].active ? w.k.regions[r].mappings.find(bad) : undefined;
+    if (d) return [r, d];
+  }
+}
 
 export const memregionInvariants: Inv[] = [
   inv({
@@ -57,13 +63,11 @@ export const memregionInvariants: Inv[] = [
   }),
   inv({
     name: 'memregion/E-INV5-incoherent-mark',
-    description: 'a device marked incoherent (NDD_INCOHERENT after a successful security op; CXL_REGION_F_INCOHERENT after an attach) is cleared only by an invalidation or a test bypass: no region over it is active while the mark is set',
+    description: 'no region is active over a device marked incoherent (NDD_INCOHERENT from a successful security op, CXL_REGION_F_INCOHERENT from an attach): activation clears the mark by invalidating, or by a test bypass, first; a mark cleared without a real invalidation shows as a stale load (E-INV1)',
     check(w) {
       const k = w.k;
-      for (const r of activeRegions(w)) {
-        const d = k.regions[r].mappings.find((m) => k.nvdimm[m].NDD_INCOHERENT);
-        if (d) return `${r} is active while ${d} is NDD_INCOHERENT`;
-      }
+      const bad = activeOver(w, (d) => k.nvdimm[d].NDD_INCOHERENT);
+      if (bad) return `${bad[0]} is active while ${bad[1]} is NDD_INCOHERENT`;
       if (k.cxlr?.bound && k.cxlr.CXL_REGION_F_INCOHERENT) return 'the CXL region is bound while CXL_REGION_F_INCOHERENT is set';
     },
   }),
@@ -71,11 +75,8 @@ export const memregionInvariants: Inv[] = [
     name: 'memregion/E-INV6-in-flight',
     description: 'no region is active while a media-changing event of one of its devices is in flight (an overwrite runs until a status poll finds it complete), and the media never changes under an active region (statechart at ACTIVATE and MEDIA); the invalidation relied on comes after the event (E-INV1)',
     check(w) {
-      const k = w.k;
-      for (const r of activeRegions(w)) {
-        const d = k.regions[r].mappings.find((m) => k.hw.devices[m].overwrite > 0);
-        if (d) return `${r} is active while ${d} is being overwritten`;
-      }
+      const bad = activeOver(w, (d) => w.k.hw.devices[d].overwrite > 0);
+      if (bad) return `${bad[0]} is active while ${bad[1]} is being overwritten`;
     },
   }),
 ];

@@ -61,7 +61,7 @@ function snippets(c: MemregionVariantConfig): Partial<Record<Activity, Weighted>
     erase: w(3, dimm.map((d): Op[] => [['store', addrOfDimm(d)], ['disable'], ['erase', d], ['enable'], ['load', addrOfDimm(d)]])),
     overwrite: w(3, dimm.map((d): Op[] => [['disable'], ['overwrite', d], ['enable'], ['enable'], ['load', addrOfDimm(d)]])),
     ...(c.machine.lateUnlock ? {
-      unlock: w(8, fc.tuple(dimm, fc.boolean()).map(([d, alone]): Op[] => (alone ? [['unlock', d]] : [['unlock', d], ['enable'], ['load', addrOfDimm(d)]]))),
+      unlock: w(12, fc.tuple(dimm, fc.boolean()).map(([d, alone]): Op[] => (alone ? [['unlock', d]] : [['unlock', d], ['enable'], ['load', addrOfDimm(d)]]))),
     } : {}),
     access: w(3, fc.tuple(addr, fc.boolean()).map(([a, store]): Op[] => (store ? [['store', a], ['load', a]] : [['load', a]]))),
     toggle: w(1, fc.constantFrom(...toggles)),

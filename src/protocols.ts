@@ -5,8 +5,9 @@ import { kmapProtocol } from '../properties/kmap.js';
 import { pasidProtocol } from '../properties/pasid.js';
 import { pageProtectionProtocol } from '../properties/page-protection.js';
 import { textPokeProtocol } from '../properties/text-poke.js';
+import { memregionProtocol } from '../properties/memregion.js';
 
-export const protocols: Protocol[] = [kmapProtocol as unknown as Protocol, pasidProtocol as unknown as Protocol, pageProtectionProtocol as unknown as Protocol, textPokeProtocol as unknown as Protocol];
+export const protocols: Protocol[] = [kmapProtocol, pasidProtocol, pageProtectionProtocol, textPokeProtocol, memregionProtocol].map((p) => p as unknown as Protocol);
 
 export function findProtocol(name: string): Protocol {
   const p = protocols.find((q) => q.name === name);

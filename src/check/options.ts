@@ -1,5 +1,7 @@
 /** Options are resolved once into a complete config; environment overrides happen only here. */
-import type { Invariant } from '../protocol.js';
+import type { Invariant, Protocol } from '../protocol.js';
+import type { Registry } from '../registry.js';
+import type { SourceFile } from './token.js';
 
 export const STRATEGIES = ['random', 'pct', 'dfs', 'bfs'] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
@@ -9,8 +11,15 @@ export const MAX_CPUS = 64;
 export const isExhaustive = (s: StrategyName) => s === 'dfs' || s === 'bfs';
 
 export interface CheckOptions {
-  /** protocol name as listed by `kcheck list` */
-  protocol: string;
+  /** a protocol object, or a name looked up in `registry` (`kcheck list` shows the built-in ones) */
+  protocol: string | Protocol<any, any, any, any, any>;
+  /** default: the built-in protocols; where a protocol name is looked up */
+  registry?: Registry;
+  /**
+   * default []: the user files this check's protocol and invariants come from; counterexample
+   * tokens name them (path and content hash) so that a replay loads them again
+   */
+  sources?: SourceFile[];
   /** default: the protocol's first correct variant */
   variant?: string;
   /**
@@ -60,7 +69,8 @@ export interface CheckOptions {
   onProgress?: (runsDone: number, runsTotal: number) => void;
 }
 
-export type ResolvedOptions = Required<Omit<CheckOptions, 'variant' | 'onProgress' | 'timeLimit'>> & {
+export type ResolvedOptions = Required<Omit<CheckOptions, 'variant' | 'onProgress' | 'timeLimit' | 'registry'>> & {
+  registry: Registry | undefined;
   variant: string | undefined;
   timeLimit: number | undefined;
   onProgress: CheckOptions['onProgress'];
@@ -100,6 +110,8 @@ export function resolveOptions(o: CheckOptions): ResolvedOptions {
   if (o.timeLimit !== undefined && !(o.timeLimit > 0)) throw new BadInput(`time limit must be a positive number of seconds, got ${o.timeLimit}`);
   return {
     protocol: o.protocol,
+    registry: o.registry,
+    sources: o.sources ?? [],
     variant: o.variant,
     runs: positive('runs', runs),
     strategy,

@@ -1,13 +1,26 @@
 /**
- * Replay tokens: "kc2." + base64url(deflate(JSON)). They carry the whole scenario (protocol,
- * variant, CPUs, bounds, workload) and the choices actually taken, so a replay needs nothing else
- * and does not depend on fast-check's seed/path (which break across versions). kc1 tokens came
- * from a kcheck whose scheduler offered other choices; they cannot be replayed.
+ * Replay tokens: "kc3." + base64url(deflate(JSON)). They carry the whole scenario (protocol,
+ * variant, CPUs, bounds, workload), the choices actually taken, and the user files the scenario
+ * needs (a protocol file, invariant files) by path and content hash, so a replay needs nothing
+ * else and does not depend on fast-check's seed/path (which break across versions). kc2 tokens
+ * are kc3 tokens without files; kc1 tokens came from a kcheck whose scheduler offered other
+ * choices and cannot be replayed.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { MAX_CPUS } from './options.js';
 
-export const TOKEN_PREFIX = 'kc2.';
+export const TOKEN_PREFIX = 'kc3.';
+/** older prefixes this kcheck still reads */
+const READABLE = ['kc2.'];
+
+/** A user file a scenario needs: loaded again on replay, and compared with the hash it had. */
+export interface SourceFile {
+  role: 'protocol' | 'invariants';
+  /** as given on the command line or in kcheck.config.ts, relative to the working directory */
+  path: string;
+  /** first 16 hex digits of the SHA-256 of its content */
+  sha256: string;
+}
 
 export interface Scenario {
   protocol: string;
@@ -19,6 +32,8 @@ export interface Scenario {
   maxEnvSteps: number;
   workload: unknown;
   choices: number[];
+  /** user files the scenario needs (none for the built-in protocols and invariants) */
+  files?: SourceFile[];
 }
 
 export class BadToken extends Error {
@@ -30,19 +45,28 @@ export class BadToken extends Error {
 
 export function encodeToken(s: Scenario): string {
   const bound = Number.isFinite(s.maxPreemptions) ? s.maxPreemptions : null;
-  const body = JSON.stringify([s.protocol, s.variant, s.cpus, bound, s.maxSteps, s.maxEnvSteps, s.workload, s.choices]);
+  const files = (s.files ?? []).map((f) => [f.role, f.path, f.sha256]);
+  const body = JSON.stringify([s.protocol, s.variant, s.cpus, bound, s.maxSteps, s.maxEnvSteps, s.workload, s.choices, files]);
   return TOKEN_PREFIX + deflateRawSync(Buffer.from(body, 'utf8'), { level: 9 }).toString('base64url');
 }
 
 const isNat = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
 
+function decodeFiles(v: unknown): SourceFile[] {
+  const ok = Array.isArray(v) && v.every((f) => Array.isArray(f) && f.length === 3 && (f[0] === 'protocol' || f[0] === 'invariants')
+    && typeof f[1] === 'string' && f[1] !== '' && typeof f[2] === 'string' && /^[0-9a-f]{16}$/.test(f[2]));
+  if (!ok) throw new BadToken('its files must be [role, path, sha256] entries');
+  return (v as [SourceFile['role'], string, string][]).map(([role, path, sha256]) => ({ role, path, sha256 }));
+}
+
 export function decodeToken(token: string): Scenario {
   const t = token.trim();
-  if (!t.startsWith(TOKEN_PREFIX)) {
+  const prefix = [TOKEN_PREFIX, ...READABLE].find((p) => t.startsWith(p));
+  if (!prefix) {
     const m = /^kc(\d+)\./.exec(t);
-    throw new BadToken(m ? `version kc${m[1]} is not supported (this kcheck reads ${TOKEN_PREFIX.slice(0, -1)})` : `it must start with '${TOKEN_PREFIX}'`);
+    throw new BadToken(m ? `version kc${m[1]} is not supported (this kcheck reads ${[TOKEN_PREFIX, ...READABLE].map((p) => p.slice(0, -1)).join(' and ')})` : `it must start with '${TOKEN_PREFIX}'`);
   }
-  const b64 = t.slice(TOKEN_PREFIX.length);
+  const b64 = t.slice(prefix.length);
   if (!/^[A-Za-z0-9_-]+$/.test(b64)) throw new BadToken('it contains characters outside base64url');
   let parsed: unknown;
   try {
@@ -50,13 +74,16 @@ export function decodeToken(token: string): Scenario {
   } catch {
     throw new BadToken('its payload does not decompress to JSON (truncated or mistyped?)');
   }
-  if (!Array.isArray(parsed) || parsed.length !== 8) throw new BadToken('its payload has the wrong shape');
-  const [protocol, variant, cpus, maxPreemptions, maxSteps, maxEnvSteps, workload, choices] = parsed as unknown[];
+  const fields = prefix === TOKEN_PREFIX ? 9 : 8;
+  if (!Array.isArray(parsed) || parsed.length !== fields) throw new BadToken('its payload has the wrong shape');
+  const [protocol, variant, cpus, maxPreemptions, maxSteps, maxEnvSteps, workload, choices, files] = parsed as unknown[];
   if (typeof protocol !== 'string' || typeof variant !== 'string') throw new BadToken('protocol and variant must be names');
   // the same ranges resolveOptions() accepts
   if (!isNat(cpus) || cpus < 1 || cpus > MAX_CPUS) throw new BadToken(`cpus must be from 1 to ${MAX_CPUS}`);
   if (!(maxPreemptions === null || (isNat(maxPreemptions) && maxPreemptions <= 64)) || !isNat(maxSteps) || maxSteps < 10
     || !isNat(maxEnvSteps) || maxEnvSteps > 10_000) throw new BadToken('its bounds are out of range');
   if (!Array.isArray(choices) || !choices.every(isNat)) throw new BadToken('choices must be natural numbers');
-  return { protocol, variant, cpus, maxPreemptions: maxPreemptions ?? Infinity, maxSteps, maxEnvSteps, workload, choices: choices as number[] };
+  const scenario: Scenario = { protocol, variant, cpus, maxPreemptions: maxPreemptions ?? Infinity, maxSteps, maxEnvSteps, workload, choices: choices as number[] };
+  const list = fields === 9 ? decodeFiles(files) : [];
+  return list.length ? { ...scenario, files: list } : scenario;
 }

@@ -23,7 +23,7 @@ export function kcheck(...args: string[]): CliResult {
 
 /** The replay token a report prints. */
 export function tokenIn(text: string): string {
-  const m = /kcheck replay (kc2\.[A-Za-z0-9_-]+)/.exec(text);
+  const m = /kcheck replay (kc3\.[A-Za-z0-9_-]+)/.exec(text);
   if (!m) throw new Error(`no replay token in:\n${text}`);
   return m[1]!;
 }

@@ -82,14 +82,19 @@ function onSharedWorkloads(p: Protocol, flags: CompareFlags, onVariant?: (name: 
   });
 }
 
+/** The seed and runs of a comparison: 1 and 500 unless given, KCHECK_SEED / KCHECK_RUNS over both. */
+function compareBudget(p: Protocol, flags: CompareFlags): { seed: number; runs: number; envOverrides: string[] } {
+  return resolveOptions({ protocol: p, seed: flags.seed ?? 1, runs: flags.runs ?? 500 });
+}
+
 /** Every variant of the protocol (the correct ones with --correct), each a row; names, user invariants and files from `ws`. */
 export function compareRows(protocol: string | Protocol, flags: CompareFlags, onVariant?: (name: string) => void, ws: Workspace = builtinWorkspace): CompareRow[] {
   const p = typeof protocol === 'string' ? ws.registry.find(protocol) : protocol;
   if (flags.workload !== undefined) return onSharedWorkloads(p, flags, onVariant);
-  const seed = flags.seed ?? 1;
+  const { seed, runs } = compareBudget(p, flags);
   return p.variants.filter((v) => !flags.correct || !v.buggy).map((v) => {
     onVariant?.(v.name);
-    const r = check({ protocol: p, variant: v.name, runs: flags.runs ?? 500, seed, cpus: flags.cpus, minimize: false, invariants: ws.invariants(p.name), sources: ws.sources(p.name) });
+    const r = check({ protocol: p, variant: v.name, runs, seed, cpus: flags.cpus, minimize: false, invariants: ws.invariants(p.name), sources: ws.sources(p.name) });
     return row(r, v);
   });
 }
@@ -101,11 +106,12 @@ export async function compareCommand(protocol: string, flags: CompareFlags): Pro
   const p = ws.registry.find(protocol);
   let done = 0;
   const bar = progress(`compare ${protocol}`, !flags.json, 'variants');
+  const budget = compareBudget(p, flags);
   const rows = compareRows(p, flags, () => bar.update(done++, p.variants.length), ws);
   bar.stop();
   const ok = rows.every((r) => r.asExpected);
   if (flags.json) {
-    json({ protocol, seed: flags.seed ?? 1, ok, rows });
+    json({ protocol, seed: budget.seed, ok, rows });
     return ok ? EXIT.holds : EXIT.counterexample;
   }
   const c = stdoutColors();
@@ -120,8 +126,9 @@ export async function compareCommand(protocol: string, flags: CompareFlags): Pro
   const t = table(head, cells);
   for (const l of t.head) out(c.bold(l));
   for (const lines of t.rows) for (const l of lines) out(l);
-  const where = flags.workload !== undefined ? `the same ${flags.runs ?? 500} workloads and schedules (shape of ${flags.workload}) for every variant`
-    : `${flags.runs ?? 500} runs per variant on its own workloads (a buggy variant stops at its first counterexample)`;
-  out(c.dim(`seed ${flags.seed ?? 1}, ${where}; costs are means per ${per}; info = distinct informational findings`));
+  const where = flags.workload !== undefined ? `the same ${budget.runs} workloads and schedules (shape of ${flags.workload}) for every variant`
+    : `${budget.runs} runs per variant on its own workloads (a buggy variant stops at its first counterexample)`;
+  const env = budget.envOverrides.length ? c.yellow(` [env: ${budget.envOverrides.join(' ')}]`) : '';
+  out(c.dim(`seed ${budget.seed}, ${where}; costs are means per ${per}; info = distinct informational findings`) + env);
   return ok ? EXIT.holds : EXIT.counterexample;
 }

@@ -1,27 +1,30 @@
 /**
  * Plain-text tables that fit a width (120 columns by default): columns keep their natural width
  * while the table fits; otherwise the widest columns are narrowed and their cells wrap at spaces
- * (or anywhere, for a word longer than the column).
+ * after a space, '/' or '-' (inside a word only when a part is longer than the column).
  */
 export const TABLE_WIDTH = 120;
 const GAP = 2;
 const MIN_COL = 6;
 
+/** Greedy wrapping that breaks after a space, '/' or '-' where it can, inside a word where it must. */
 function wrap(cell: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const word of cell.split(' ')) {
-    let w = word;
-    while (w.length > width) {
-      if (line) { lines.push(line); line = ''; }
-      lines.push(w.slice(0, width));
-      w = w.slice(width);
+  for (let piece of cell.split(/(?<=[ /-])/)) {
+    if ((line + piece).trimEnd().length <= width) {
+      line += piece;
+      continue;
     }
-    if (!line) line = w;
-    else if (line.length + 1 + w.length <= width) line += ` ${w}`;
-    else { lines.push(line); line = w; }
+    if (line) lines.push(line.trimEnd());
+    line = '';
+    while (piece.trimEnd().length > width) {
+      lines.push(piece.slice(0, width));
+      piece = piece.slice(width);
+    }
+    line = piece;
   }
-  lines.push(line);
+  lines.push(line.trimEnd());
   return lines;
 }
 

@@ -100,8 +100,11 @@ export async function checkParallel(o: ParallelOptions): Promise<CheckResult> {
   return merged;
 }
 
-/** The blocks in order, up to and including the first failing one, as one result. */
-function merge(rs: CheckResult[], seed: number, wallMs: number, planned: number): CheckResult {
+/**
+ * The blocks in order, up to and including the first failing one, as one result (also the
+ * results of the shards of one check, failing one last: kcheck merge).
+ */
+export function merge(rs: CheckResult[], seed: number, wallMs: number, planned: number): CheckResult {
   if (rs.length === 0) throw new BadInput('no block ran (time limit too short, or an empty shard)');
   const last = rs[rs.length - 1]!;
   const before = rs.slice(0, -1).reduce((n, x) => n + x.stats.runs, 0);

@@ -6,6 +6,7 @@
 import { check, type CheckResult } from '../check/check.js';
 import { resolveOptions } from '../check/options.js';
 import { asExpected, type Protocol, type Variant } from '../protocol.js';
+import { junitXml, type JUnitCase } from '../report/junit.js';
 import { table } from '../report/table.js';
 import { EXIT, json, out, progress, reporterOf, stdoutColors, type ReporterName } from './shared.js';
 import { loadWorkspace, type Workspace, type WorkspaceFlags } from './workspace.js';
@@ -63,6 +64,13 @@ export function auditRows(ws: Workspace, ps: Protocol[], flags: AuditFlags & { s
   return rows;
 }
 
+/** An audit row as a test case: it fails when the verdict is not the expected one. */
+function auditCase(r: AuditRow): JUnitCase {
+  const verdict = r.caughtBy ? `caught by ${r.caughtBy} after ${r.runsToFailure} run(s)` : `no violation in ${r.runs} runs`;
+  const base = { suite: r.protocol, name: `${r.variant} (${r.buggy ? 'buggy' : 'correct'})`, timeMs: r.msToFailure ?? 0, out: `${verdict}; expected: ${r.expected}; reproduce: ${r.reproduce}` };
+  return r.pass ? base : { ...base, failure: { message: `${verdict}, expected ${r.expected}`, type: 'audit', text: `reproduce: ${r.reproduce}` } };
+}
+
 export async function auditCommand(names: string[], flags: AuditFlags): Promise<number> {
   const ws = await loadWorkspace(flags);
   const ps = (names.length ? names : ws.user.length ? ws.user : ws.registry.names).map((n) => ws.registry.find(n));
@@ -77,6 +85,10 @@ export async function auditCommand(names: string[], flags: AuditFlags): Promise<
   const code = ok ? EXIT.holds : EXIT.counterexample;
   if (reporter === 'json') {
     json({ ok, seed, rows });
+    return code;
+  }
+  if (reporter === 'junit') {
+    process.stdout.write(junitXml(rows.map(auditCase), `kcheck audit (seed ${seed})`));
     return code;
   }
   const c = stdoutColors();

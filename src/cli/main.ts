@@ -12,6 +12,7 @@ import { InvariantThrew } from '../engine/engine.js';
 import { auditCommand } from './audit.js';
 import { compareCommand } from './compare.js';
 import { listCommand } from './list.js';
+import { mergeCommand } from './merge.js';
 import { COMMANDS, commanderOption, type OptionName } from './options.js';
 import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
@@ -25,6 +26,7 @@ const ACTIONS: Record<string, Action> = {
   replay: ([token], o) => replayCommand(token as string, o),
   audit: ([names], o) => auditCommand(names as string[], o),
   compare: ([name], o) => compareCommand(name as string, o),
+  merge: async ([files], o) => mergeCommand(files as string[], o),
 };
 
 const program = new Command('kcheck')

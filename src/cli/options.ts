@@ -73,7 +73,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'run', args: '[protocol...]', what: "check protocols (default: the user's protocols if files define any, else every built-in one; their correct variants)",
     options: {
       ...files, variant: { default: 'the correct ones' }, runs: { default: '1000 (dfs/bfs: 1 workload)' }, seed: { default: 'random' }, cpus: { default: '2' }, ops: { default: '6' },
-      timeLimit: { default: 'none' }, json: {}, reporter: { default: 'text', choices: ['text', 'json'] },
+      timeLimit: { default: 'none' }, json: {}, reporter: { default: 'text', choices: ['text', 'json', 'junit'] },
       strategy: { default: 'random' }, depth: { default: '3' }, preemptionBound: { default: 'none for random/pct, 2 for dfs/bfs' }, envSteps: { default: '32' },
       maxStates: { default: '200000' }, reduction: { default: 'off' }, coverage: { default: 'off' }, workers: { default: 'none (this thread)' }, shard: { default: 'the whole check' },
     },
@@ -86,13 +86,14 @@ export const COMMANDS: CommandSpec[] = [
     name: 'audit', args: '[protocol...]', what: 'self-check: every buggy variant caught by its invariant, every correct one holds',
     options: {
       ...files, runs: { default: 'buggy: up to 1000000 within 60 s; correct: 2000' }, seed: { default: 'random, printed' }, cpus: { default: '2' }, json: {},
-      reporter: { default: 'text', choices: ['text', 'json'] },
+      reporter: { default: 'text', choices: ['text', 'json', 'junit'] },
     },
   },
   {
     name: 'compare', args: '<protocol>', what: 'every variant of one protocol on the same seed: safety verdict and mean cost per operation',
     options: { ...files, runs: { default: '500' }, seed: { default: '1' }, cpus: { default: '2' }, json: {}, correct: { default: 'off' }, workload: { default: "each variant's own" } },
   },
+  { name: 'merge', args: '<file...>', what: 'merge the run --json --shard outputs of the shards of one check into one verdict', options: { json: {}, reporter: { default: 'text', choices: ['text', 'json', 'junit'] } } },
 ];
 
 /** The commander Option for one option of one command, its default in the help text. */

@@ -3,6 +3,7 @@ import { BadInput, type CheckOptions, type StrategyName } from '../check/options
 import { checkParallel, type Shard } from '../check/workers.js';
 import type { Protocol, Variant } from '../protocol.js';
 import { suggest } from '../registry.js';
+import { checkCase, junitXml } from '../report/junit.js';
 import { renderCheck, renderSummary } from '../report/text.js';
 import { EXIT, json, out, progress, reporterOf, stdoutColors, type ReporterName } from './shared.js';
 import { loadWorkspace, type Workspace, type WorkspaceFlags } from './workspace.js';
@@ -69,6 +70,7 @@ export async function runCommand(names: string[], flags: RunFlags): Promise<numb
   const incomplete = results.some((r) => r.ok && r.incomplete);
   const ok = !failed && !incomplete;
   if (reporter === 'json') json({ ok, ...(flags.shard ? { shard: flags.shard } : {}), results });
+  else if (reporter === 'junit') process.stdout.write(junitXml(results.map(checkCase)));
   else out(renderSummary(results, performance.now() - t0, c));
   return failed ? EXIT.counterexample : incomplete ? EXIT.incomplete : EXIT.holds;
 }

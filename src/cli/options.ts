@@ -80,7 +80,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'replay', args: '<token>', what: 'replay a counterexample token: exit 1 if it still fails, 0 if it now holds, 3 if the program no longer follows the schedule',
-    options: { ...files, json: {}, reporter: { default: 'text', choices: ['text', 'json'] } },
+    options: { ...files, json: {}, reporter: { default: 'text', choices: ['text', 'json', 'mermaid', 'itf'] } },
   },
   {
     name: 'audit', args: '[protocol...]', what: 'self-check: every buggy variant caught by its invariant, every correct one holds',
@@ -93,6 +93,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'compare', args: '<protocol>', what: 'every variant of one protocol on the same seed: safety verdict and mean cost per operation',
     options: { ...files, runs: { default: '500' }, seed: { default: '1' }, cpus: { default: '2' }, json: {}, correct: { default: 'off' }, workload: { default: "each variant's own" } },
   },
+  { name: 'diagram', args: '<protocol>', what: "the protocol's statechart as a Mermaid state diagram", options: { ...files } },
   { name: 'merge', args: '<file...>', what: 'merge the run --json --shard outputs of the shards of one check into one verdict', options: { json: {}, reporter: { default: 'text', choices: ['text', 'json', 'junit'] } } },
 ];
 

@@ -1,6 +1,8 @@
 import { replay, resolveProtocol } from '../check/check.js';
 import { BadToken, decodeToken } from '../check/token.js';
 import { findVariant } from '../registry.js';
+import { itfTrace } from '../report/itf.js';
+import { sequenceDiagram } from '../report/mermaid.js';
 import { renderReplay } from '../report/text.js';
 import { EXIT, json, out, reporterOf, stdoutColors, type ReporterName } from './shared.js';
 import { tokenWorkspace, type WorkspaceFlags } from './workspace.js';
@@ -25,6 +27,8 @@ export async function replayCommand(token: string, flags: ReplayFlags): Promise<
   const r = replay(token, { registry: ws.registry, invariants: ws.invariants(p.name) });
   const reporter = reporterOf(flags);
   if (reporter === 'json') json({ ...r, notes });
+  else if (reporter === 'mermaid' && r.verdict === 'counterexample') process.stdout.write(sequenceDiagram(r));
+  else if (reporter === 'itf' && r.verdict === 'counterexample') json(itfTrace(r));
   else out(renderReplay(r, stdoutColors()).join('\n'));
   return r.verdict === 'holds' ? EXIT.holds : r.verdict === 'diverged' ? EXIT.incomplete : EXIT.counterexample;
 }

@@ -73,14 +73,14 @@ export const COMMANDS: CommandSpec[] = [
     name: 'run', args: '[protocol...]', what: "check protocols (default: the user's protocols if files define any, else every built-in one; their correct variants)",
     options: {
       ...files, variant: { default: 'the correct ones' }, runs: { default: '1000 (dfs/bfs: 1 workload)' }, seed: { default: 'random' }, cpus: { default: '2' }, ops: { default: '6' },
-      timeLimit: { default: 'none' }, json: {}, reporter: { default: 'text', choices: ['text', 'json', 'junit'] },
+      timeLimit: { default: 'none' }, json: {}, reporter: { default: 'text', choices: ['text', 'json', 'junit', 'html'] },
       strategy: { default: 'random' }, depth: { default: '3' }, preemptionBound: { default: 'none for random/pct, 2 for dfs/bfs' }, envSteps: { default: '32' },
       maxStates: { default: '200000' }, reduction: { default: 'off' }, coverage: { default: 'off' }, workers: { default: 'none (this thread)' }, shard: { default: 'the whole check' },
     },
   },
   {
     name: 'replay', args: '<token>', what: 'replay a counterexample token: exit 1 if it still fails, 0 if it now holds, 3 if the program no longer follows the schedule',
-    options: { ...files, json: {}, reporter: { default: 'text', choices: ['text', 'json', 'mermaid', 'itf'] } },
+    options: { ...files, json: {}, reporter: { default: 'text', choices: ['text', 'json', 'html', 'mermaid', 'itf'] } },
   },
   {
     name: 'audit', args: '[protocol...]', what: 'self-check: every buggy variant caught by its invariant, every correct one holds',

@@ -1,6 +1,7 @@
 import { replay, resolveProtocol } from '../check/check.js';
 import { BadToken, decodeToken } from '../check/token.js';
 import { findVariant } from '../registry.js';
+import { replayHtml } from '../report/html.js';
 import { itfTrace } from '../report/itf.js';
 import { sequenceDiagram } from '../report/mermaid.js';
 import { renderReplay } from '../report/text.js';
@@ -29,6 +30,7 @@ export async function replayCommand(token: string, flags: ReplayFlags): Promise<
   if (reporter === 'json') json({ ...r, notes });
   else if (reporter === 'mermaid' && r.verdict === 'counterexample') process.stdout.write(sequenceDiagram(r));
   else if (reporter === 'itf' && r.verdict === 'counterexample') json(itfTrace(r));
+  else if (reporter === 'html' && r.verdict === 'counterexample') process.stdout.write(replayHtml(r));
   else out(renderReplay(r, stdoutColors()).join('\n'));
   return r.verdict === 'holds' ? EXIT.holds : r.verdict === 'diverged' ? EXIT.incomplete : EXIT.counterexample;
 }

@@ -3,6 +3,7 @@ import { BadInput, type CheckOptions, type StrategyName } from '../check/options
 import { checkParallel, type Shard } from '../check/workers.js';
 import type { Protocol, Variant } from '../protocol.js';
 import { suggest } from '../registry.js';
+import { runHtml } from '../report/html.js';
 import { checkCase, junitXml } from '../report/junit.js';
 import { renderCheck, renderSummary } from '../report/text.js';
 import { EXIT, json, out, progress, reporterOf, stdoutColors, type ReporterName } from './shared.js';
@@ -71,6 +72,7 @@ export async function runCommand(names: string[], flags: RunFlags): Promise<numb
   const ok = !failed && !incomplete;
   if (reporter === 'json') json({ ok, ...(flags.shard ? { shard: flags.shard } : {}), results });
   else if (reporter === 'junit') process.stdout.write(junitXml(results.map(checkCase)));
+  else if (reporter === 'html') process.stdout.write(runHtml(results));
   else out(renderSummary(results, performance.now() - t0, c));
   return failed ? EXIT.counterexample : incomplete ? EXIT.incomplete : EXIT.holds;
 }

@@ -62,6 +62,7 @@ export function defineProgram<K, C = unknown>(p: Program<K, C>): Protocol<K, nev
     workload: () => fc.constant(null),
     setup: (_w, v) => ({ k: p.state(v.config), tasks: p.tasks(v.config), irqs: p.irqs?.(v.config) ?? [], hooks: {}, specInput: undefined }),
     refusal: () => `${p.name}/spec`,
+    describe: () => ['the program as written (a fixed program: no generated workload)'],
     ...(p.observe ? { observe: (w: { k: K }) => p.observe!(w.k) } : {}),
   });
 }

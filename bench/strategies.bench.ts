@@ -13,7 +13,7 @@ import { bfs } from '../src/explore/bfs.js';
 import { dfs } from '../src/explore/dfs.js';
 import { pctBound, pctInput, PctStrategy } from '../src/explore/pct.js';
 import type { RandomInput } from '../src/explore/random.js';
-import { pctDrawn, randomDrawn, type Drawn } from '../src/explore/sampled.js';
+import { pctDrawn, pctPilot, randomDrawn, type Drawn } from '../src/explore/sampled.js';
 import { search } from '../src/explore/search.js';
 import type { Protocol, Variant } from '../src/protocol.js';
 import { findProtocol, findVariant, protocols } from '../src/protocols.js';
@@ -42,7 +42,7 @@ function sampledCell(p: Protocol, v: Variant, depth: number): Cell {
   for (const seed of SEEDS) {
     const t0 = performance.now();
     const wls = p.workload({ cpus: 2, ops: 6, variant: v });
-    const drawn: Drawn<unknown> = (depth === 0 ? randomDrawn : pctDrawn(p, v, wls, exec(), depth, seed)) as Drawn<unknown>;
+    const drawn: Drawn<unknown> = (depth === 0 ? randomDrawn : pctDrawn(pctPilot(p, v, wls, exec(), seed), depth)) as Drawn<unknown>;
     const d = fc.check(fc.property(wls, drawn.arb, (wl, input) => !execute(p, v, wl, drawn.make(input), exec()).failure),
       { seed, numRuns: CAP, endOnFailure: true });
     total += d.numRuns;

@@ -7,7 +7,7 @@ import type * as fc from 'fast-check';
 import type { AnyStateMachine, SnapshotFrom } from 'xstate';
 import type { Ghost } from './engine/ghost.js';
 import type { Exec, Gen } from './sim/thread.js';
-import type { Task, World } from './sim/world.js';
+import type { PreemptModel, Task, World } from './sim/world.js';
 
 export interface Invariant<K = any, S = any> {
   /** '<protocol>/<name>', e.g. 'kmap/B-INV6-pkmap-counts' */
@@ -40,6 +40,8 @@ export interface Variant<C = unknown> {
   expect?: string;
   /** other general invariants that may fire first, depending on the workload the search finds */
   alsoCaughtBy?: string[];
+  /** the preemption model the variant's kernel shipped with (default 'full') */
+  preempt?: PreemptModel;
   config: C;
 }
 
@@ -144,6 +146,13 @@ export interface Protocol<K = any, E = any, W = any, C = any, M extends AnyState
   shrinkWorkload?(workload: W): Iterable<W>;
   /** the invariant a spec event violates when the statechart refuses it */
   refusal(event: E): string;
+  /**
+   * the protocol's programs keep all their state in the World, as guarded commands do: each one
+   * may be called afresh before any step and, from the World alone, yield the point it waits at
+   * (its locals never outlive a step). Searches then save and restore whole states instead of
+   * re-executing prefixes. Such a protocol has no interrupt handlers, exceptions or switch hooks.
+   */
+  restartable?: boolean;
   /** environment actions enabled in this state (none by default) */
   environment?(w: World<K>): EnvAction<K, E>[];
   /**

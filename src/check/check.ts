@@ -5,6 +5,7 @@
  */
 import * as fc from 'fast-check';
 import type { Protocol, Variant } from '../protocol.js';
+import type { PreemptModel } from '../sim/world.js';
 import { builtins } from '../protocols.js';
 import { findVariant, type Registry } from '../registry.js';
 import { RandomStrategy } from '../explore/random.js';
@@ -12,8 +13,8 @@ import { ReplayDiverged, ReplayStrategy } from '../explore/replay.js';
 import type { Strategy } from '../engine/strategy.js';
 import { execute, type ExecOptions } from '../engine/engine.js';
 import { minimize } from './minimize.js';
-import { BadInput, isExhaustive, resolveOptions, type CheckOptions, type ResolvedOptions, type StrategyName } from './options.js';
-import { pctDrawn, randomDrawn, type Drawn, type PctGuarantee } from '../explore/sampled.js';
+import { BadInput, DEFAULT_BUDGET, isExhaustive, resolveOptions, type CheckOptions, type ResolvedOptions, type StrategyName } from './options.js';
+import { pctDrawn, pctPilot, portfolioDrawn, randomDrawn, type Drawn, type PctGuarantee } from '../explore/sampled.js';
 import { search, type ExhaustiveStats } from '../explore/search.js';
 import { dfs } from '../explore/dfs.js';
 import { CoverageRecorder, type CoverageReport, type ReachableCoverage } from './coverage.js';
@@ -32,8 +33,8 @@ export interface Stats {
   numShrinks: number;
   /** generation stopped by --time-limit before all runs were done */
   interrupted: boolean;
-  /** the bounds every run had (null preemptions: unbounded) */
-  bounds?: { preemptions: number | null; envSteps: number; steps: number };
+  /** the bounds every run had (null preemptions: unbounded), and the kernel's preemption model */
+  bounds?: { preemptions: number | null; envSteps: number; steps: number; preempt: PreemptModel };
   /** architectural events summed over all runs */
   counters: Record<string, number>;
   envOverrides: string[];
@@ -41,6 +42,14 @@ export interface Stats {
   strategy?: StrategyName;
   /** pct: what the runs established */
   pct?: PctGuarantee;
+  /** portfolio: how many runs each member made */
+  portfolio?: Record<string, number>;
+  /** swarm testing: each run's workload drew a subset of these operation kinds */
+  swarm?: string[];
+  /** parameters fixed by the user */
+  params?: Record<string, number>;
+  /** the default budget, when the check ran on it: runs or seconds, whichever ended first */
+  budget?: { runs: number; seconds: number };
   /** dfs/bfs: what the search established; `runs` counts its executions */
   exhaustive?: ExhaustiveStats;
   /** --coverage: statechart coverage over every execution of the check */
@@ -80,14 +89,15 @@ export function check(options: CheckOptions): CheckResult {
   const protocol = resolveProtocol(o.protocol, o.registry);
   const variant = findVariant(protocol, o.variant);
   const coverage = o.coverage ? new CoverageRecorder(protocol.machine) : undefined;
-  const exec: ExecOptions = { cpus: o.cpus, maxSteps: o.maxSteps, maxPreemptions: o.maxPreemptions, maxEnvSteps: o.maxEnvSteps, trace: false, extraInvariants: o.invariants, coverage };
-  const workloads = protocol.workload({ cpus: o.cpus, ops: o.ops, variant });
+  const preempt = o.preempt ?? variant.preempt ?? 'full';
+  const exec: ExecOptions = { cpus: o.cpus, maxSteps: o.maxSteps, maxPreemptions: o.maxPreemptions, maxEnvSteps: o.maxEnvSteps, preempt, trace: false, extraInvariants: o.invariants, coverage };
+  const workloads = workloadsOf(protocol, variant, o);
   const head = { protocol: protocol.name, variant: variant.name, buggy: variant.buggy };
   const t0 = performance.now();
   const found = isExhaustive(o.strategy) ? exhaustive(protocol, variant, workloads, exec, o, t0) : sampled(protocol, variant, workloads, exec, o, t0);
   const stats: Stats = {
     ...found.stats, timeMs: performance.now() - t0,
-    bounds: { preemptions: Number.isFinite(o.maxPreemptions) ? o.maxPreemptions : null, envSteps: o.maxEnvSteps, steps: o.maxSteps },
+    bounds: { preemptions: Number.isFinite(o.maxPreemptions) ? o.maxPreemptions : null, envSteps: o.maxEnvSteps, steps: o.maxSteps, preempt },
   };
   if (coverage) {
     stats.coverage = coverage.report();
@@ -104,7 +114,7 @@ export function check(options: CheckOptions): CheckResult {
   const min = o.minimize && o.strategy !== 'bfs' ? minimize(protocol, variant, wl, execution, exec) : { workload: wl, choices: execution.choices };
   const scenario: Scenario = {
     protocol: protocol.name, variant: variant.name, cpus: o.cpus,
-    maxPreemptions: o.maxPreemptions, maxSteps: o.maxSteps, maxEnvSteps: o.maxEnvSteps, workload: min.workload, choices: min.choices,
+    maxPreemptions: o.maxPreemptions, maxSteps: o.maxSteps, maxEnvSteps: o.maxEnvSteps, preempt, workload: min.workload, choices: min.choices,
     ...(o.sources.length ? { files: o.sources } : {}),
   };
   const cx = counterexample(protocol, variant, scenario, o.invariants);
@@ -118,6 +128,26 @@ interface Found {
   /** random/pct: how their strategies are drawn */
   drawn?: Drawn<unknown>;
 }
+
+/**
+ * The workloads a check draws: the protocol's generator with the user's parameters; with swarm
+ * testing (sampled strategies, a protocol that names its operation kinds) each run first draws a
+ * non-empty subset of the kinds, so combinations that are rare in a uniform mix are common in
+ * some runs (Groce et al., "Swarm testing", ISSTA 2012).
+ */
+function workloadsOf(protocol: Protocol, variant: Variant, o: ResolvedOptions): fc.Arbitrary<unknown> {
+  for (const name of Object.keys(o.params)) {
+    const p = protocol.parameters?.find((x) => x.name === name);
+    if (!p) throw new BadInput(`unknown parameter '${name}' of ${protocol.name} (known: ${protocol.parameters?.map((x) => x.name).join(', ') || 'none'})`);
+    if (o.params[name]! < p.min || o.params[name]! > p.max) throw new BadInput(`parameter ${name} must be from ${p.min} to ${p.max}, got ${o.params[name]}`);
+  }
+  const base = { cpus: o.cpus, ops: o.ops, variant, params: o.params };
+  const kinds = protocol.operations;
+  if (!swarmed(protocol, o)) return protocol.workload(base);
+  return fc.subarray(kinds!, { minLength: 1 }).chain((k) => protocol.workload({ ...base, kinds: new Set(k) }));
+}
+
+const swarmed = (protocol: Protocol, o: ResolvedOptions) => o.swarm && !isExhaustive(o.strategy) && (protocol.operations?.length ?? 0) > 1;
 
 /**
  * how long fast-check may shrink after the first failure: past it every shrink candidate counts
@@ -149,8 +179,10 @@ function reachable(protocol: Protocol, variant: Variant, workloads: fc.Arbitrary
 /** random and PCT: fast-check draws workloads and strategy inputs, and shrinks the first failure. */
 function sampled(protocol: Protocol, variant: Variant, workloads: fc.Arbitrary<unknown>, exec: ExecOptions,
   o: ResolvedOptions, t0: number): Found {
-  const pct = o.strategy === 'pct' ? pctDrawn(protocol, variant, workloads, exec, o.depth, o.seed) : undefined;
-  const drawn: Drawn<unknown> = (pct ?? randomDrawn) as Drawn<unknown>;
+  const pilot = o.strategy === 'random' ? undefined : pctPilot(protocol, variant, workloads, exec, o.seed);
+  const pct = o.strategy === 'pct' ? pctDrawn(pilot!, o.depth) : undefined;
+  const portfolio = o.strategy === 'portfolio' ? portfolioDrawn(pilot!) : undefined;
+  const drawn: Drawn<unknown> = (pct ?? portfolio ?? randomDrawn) as Drawn<unknown>;
   let runs = 0;
   let steps = 0;
   let target: string | undefined;
@@ -183,6 +215,10 @@ function sampled(protocol: Protocol, variant: Variant, workloads: fc.Arbitrary<u
     interrupted: details.interrupted, counters, envOverrides: o.envOverrides, strategy: o.strategy,
     ...(first ? { firstFailureRun: first.run, timeToFailureMs: first.ms } : {}),
     ...(pct ? { pct: pct.guarantee(runs) } : {}),
+    ...(portfolio ? { portfolio: portfolio.mix } : {}),
+    ...(swarmed(protocol, o) ? { swarm: protocol.operations } : {}),
+    ...(Object.keys(o.params).length ? { params: o.params } : {}),
+    ...(o.budget ? { budget: DEFAULT_BUDGET } : {}),
   };
   if (!details.failed || !details.counterexample) return { stats, failing: null, drawn };
   const [wl, input] = details.counterexample as [unknown, unknown];
@@ -209,7 +245,7 @@ function exhaustive(protocol: Protocol, variant: Variant, workloads: fc.Arbitrar
 function counterexample(protocol: Protocol, variant: Variant, scenario: Scenario, invariants: CheckOptions['invariants'],
   strategy: Strategy = new ReplayStrategy(scenario.choices)): Counterexample | null {
   const r: Execution = execute(protocol, variant, scenario.workload, strategy, {
-    cpus: scenario.cpus, maxSteps: scenario.maxSteps, maxPreemptions: scenario.maxPreemptions, maxEnvSteps: scenario.maxEnvSteps, trace: true,
+    cpus: scenario.cpus, maxSteps: scenario.maxSteps, maxPreemptions: scenario.maxPreemptions, maxEnvSteps: scenario.maxEnvSteps, preempt: scenario.preempt, trace: true,
     extraInvariants: invariants ?? [],
   });
   if (!r.failure) return null;

@@ -3,11 +3,12 @@
  * variant, CPUs, bounds, workload), the choices actually taken, and the user files the scenario
  * needs (a protocol file, invariant files) by path and content hash, so a replay needs nothing
  * else and does not depend on fast-check's seed/path (which break across versions). kc2 tokens
- * are kc3 tokens without files; kc1 tokens came from a kcheck whose scheduler offered other
- * choices and cannot be replayed.
+ * (with the preemption model) are kc3 tokens without files; kc1 tokens came from a kcheck whose
+ * scheduler offered other choices and cannot be replayed.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { MAX_CPUS } from './options.js';
+import type { PreemptModel } from '../sim/world.js';
+import { MAX_CPUS, PREEMPT_MODELS } from './options.js';
 
 export const TOKEN_PREFIX = 'kc3.';
 /** older prefixes this kcheck still reads */
@@ -30,6 +31,7 @@ export interface Scenario {
   maxPreemptions: number;
   maxSteps: number;
   maxEnvSteps: number;
+  preempt: PreemptModel;
   workload: unknown;
   choices: number[];
   /** user files the scenario needs (none for the built-in protocols and invariants) */
@@ -46,7 +48,7 @@ export class BadToken extends Error {
 export function encodeToken(s: Scenario): string {
   const bound = Number.isFinite(s.maxPreemptions) ? s.maxPreemptions : null;
   const files = (s.files ?? []).map((f) => [f.role, f.path, f.sha256]);
-  const body = JSON.stringify([s.protocol, s.variant, s.cpus, bound, s.maxSteps, s.maxEnvSteps, s.workload, s.choices, files]);
+  const body = JSON.stringify([s.protocol, s.variant, s.cpus, bound, s.maxSteps, s.maxEnvSteps, s.preempt, s.workload, s.choices, files]);
   return TOKEN_PREFIX + deflateRawSync(Buffer.from(body, 'utf8'), { level: 9 }).toString('base64url');
 }
 
@@ -74,16 +76,17 @@ export function decodeToken(token: string): Scenario {
   } catch {
     throw new BadToken('its payload does not decompress to JSON (truncated or mistyped?)');
   }
-  const fields = prefix === TOKEN_PREFIX ? 9 : 8;
+  const fields = prefix === TOKEN_PREFIX ? 10 : 9;
   if (!Array.isArray(parsed) || parsed.length !== fields) throw new BadToken('its payload has the wrong shape');
-  const [protocol, variant, cpus, maxPreemptions, maxSteps, maxEnvSteps, workload, choices, files] = parsed as unknown[];
+  const [protocol, variant, cpus, maxPreemptions, maxSteps, maxEnvSteps, preempt, workload, choices, files] = parsed as unknown[];
   if (typeof protocol !== 'string' || typeof variant !== 'string') throw new BadToken('protocol and variant must be names');
   // the same ranges resolveOptions() accepts
   if (!isNat(cpus) || cpus < 1 || cpus > MAX_CPUS) throw new BadToken(`cpus must be from 1 to ${MAX_CPUS}`);
   if (!(maxPreemptions === null || (isNat(maxPreemptions) && maxPreemptions <= 64)) || !isNat(maxSteps) || maxSteps < 10
     || !isNat(maxEnvSteps) || maxEnvSteps > 10_000) throw new BadToken('its bounds are out of range');
+  if (!PREEMPT_MODELS.includes(preempt as PreemptModel)) throw new BadToken(`its preemption model is not one of ${PREEMPT_MODELS.join(', ')}`);
   if (!Array.isArray(choices) || !choices.every(isNat)) throw new BadToken('choices must be natural numbers');
-  const scenario: Scenario = { protocol, variant, cpus, maxPreemptions: maxPreemptions ?? Infinity, maxSteps, maxEnvSteps, workload, choices: choices as number[] };
-  const list = fields === 9 ? decodeFiles(files) : [];
+  const scenario: Scenario = { protocol, variant, cpus, maxPreemptions: maxPreemptions ?? Infinity, maxSteps, maxEnvSteps, preempt: preempt as PreemptModel, workload, choices: choices as number[] };
+  const list = fields === 10 ? decodeFiles(files) : [];
   return list.length ? { ...scenario, files: list } : scenario;
 }

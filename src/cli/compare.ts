@@ -71,7 +71,7 @@ function onSharedWorkloads(p: Protocol, flags: CompareFlags, onVariant?: (name: 
     const counters: Record<string, number> = {};
     const failed = new Map<string, number>();
     for (const [wl, sched] of pairs) {
-      const r = execute(p, v, wl, new DrawnRandomStrategy(sched), exec);
+      const r = execute(p, v, wl, new DrawnRandomStrategy(sched), { ...exec, preempt: o.preempt ?? v.preempt ?? 'full' });
       for (const k in r.counters) counters[k] = (counters[k] ?? 0) + r.counters[k]!;
       if (r.failure) failed.set(r.failure.invariant, (failed.get(r.failure.invariant) ?? 0) + 1);
     }

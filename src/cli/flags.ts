@@ -10,6 +10,13 @@ export function intFlag(min: number, max: number) {
   };
 }
 
+/** --param name=value, repeatable: the values so far with this one added. */
+export function paramFlag(raw: string, previous: unknown): Record<string, number> {
+  const m = /^([\w-]+)=(-?\d+)$/.exec(raw.trim());
+  if (!m) throw new InvalidArgumentError(`expected name=integer, got '${raw}'`);
+  return { ...((previous as Record<string, number> | undefined) ?? {}), [m[1]!]: Number(m[2]) };
+}
+
 export function secondsFlag(raw: string): number {
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number of seconds, got '${raw}'`);

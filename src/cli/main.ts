@@ -11,6 +11,7 @@ import { BadToken } from '../check/token.js';
 import { InvariantThrew } from '../engine/engine.js';
 import { auditCommand } from './audit.js';
 import { compareCommand } from './compare.js';
+import { coverageCommand } from './coverage.js';
 import { diagramCommand } from './diagram.js';
 import { listCommand } from './list.js';
 import { mergeCommand } from './merge.js';
@@ -27,6 +28,7 @@ const ACTIONS: Record<string, Action> = {
   replay: ([token], o) => replayCommand(token as string, o),
   audit: ([names], o) => auditCommand(names as string[], o),
   compare: ([name], o) => compareCommand(name as string, o),
+  coverage: ([names], o) => coverageCommand(names as string[], o),
   diagram: ([name], o) => diagramCommand(name as string, o),
   merge: async ([files], o) => mergeCommand(files as string[], o),
 };

@@ -8,8 +8,8 @@
  * default. The option reaches the command's action under commander's camelCase key.
  */
 import { Option } from 'commander';
-import { MAX_CPUS, STRATEGIES } from '../check/options.js';
-import { intFlag, secondsFlag, shardFlag } from './flags.js';
+import { DEFAULT_BUDGET, MAX_CPUS, PREEMPT_MODELS, STRATEGIES } from '../check/options.js';
+import { intFlag, paramFlag, secondsFlag, shardFlag } from './flags.js';
 
 export interface OptionSpec {
   /** commander flags: '--runs <n>' */
@@ -40,7 +40,10 @@ export const OPTIONS = {
   timeLimit: { flags: '--time-limit <sec>', what: 'stop generating runs after this many seconds, per variant', parse: secondsFlag },
   json: { flags: '--json', what: 'print the result as JSON (the same as --reporter json)' },
   reporter: { flags: '--reporter <name>', what: 'output format' },
-  strategy: { flags: '--strategy <name>', what: 'how schedules are chosen (docs/strategies.md)', choices: STRATEGIES },
+  strategy: { flags: '--strategy <name>', what: 'how schedules are chosen (docs/strategies.md; portfolio: random and PCT runs mixed)', choices: STRATEGIES },
+  swarm: { flags: '--no-swarm', what: 'every run may use every operation kind (default: swarm testing draws a subset per run)' },
+  param: { flags: '--param <name=value>', what: 'fix a workload parameter of the protocol (repeatable; see kcheck list)', parse: paramFlag },
+  preempt: { flags: '--preempt <model>', what: "the kernel's preemption model", choices: PREEMPT_MODELS },
   depth: { flags: '--depth <d>', what: 'pct: bug depth d, d-1 priority change points (1-16)', parse: intFlag(1, 16) },
   preemptionBound: { flags: '--preemption-bound <b>', what: 'preemptions per run: switches away from a unit that could go on (0-64)', parse: intFlag(0, 64) },
   envSteps: { flags: '--env-steps <n>', what: 'environment actions (speculative fills, write-backs) per run', parse: intFlag(0, 10_000) },
@@ -72,9 +75,11 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'run', args: '[protocol...]', what: "check protocols (default: the user's protocols if files define any, else every built-in one; their correct variants)",
     options: {
-      ...files, variant: { default: 'the correct ones' }, runs: { default: '1000 (dfs/bfs: 1 workload)' }, seed: { default: 'random' }, cpus: { default: '2' }, ops: { default: '6' },
-      timeLimit: { default: 'none' }, json: {}, reporter: { default: 'text', choices: ['text', 'json', 'junit', 'html'] },
-      strategy: { default: 'random' }, depth: { default: '3' }, preemptionBound: { default: 'none for random/pct, 2 for dfs/bfs' }, envSteps: { default: '32' },
+      ...files, variant: { default: 'the correct ones' },
+      runs: { default: `${DEFAULT_BUDGET.runs} within ${DEFAULT_BUDGET.seconds} s, whichever ends first (dfs/bfs: 1 workload)` }, seed: { default: 'random' }, cpus: { default: '2' }, ops: { default: '6' },
+      timeLimit: { default: `${DEFAULT_BUDGET.seconds} s when --runs is not given, else none` }, json: {}, reporter: { default: 'text', choices: ['text', 'json', 'junit', 'html'] },
+      strategy: { default: 'portfolio' }, swarm: {}, param: { default: 'the generator varies every parameter' }, depth: { default: '3' },
+      preemptionBound: { default: 'none for portfolio/random/pct, 2 for dfs/bfs' }, preempt: { default: "the variant's kernel, else full" }, envSteps: { default: '32' },
       maxStates: { default: '200000' }, reduction: { default: 'off' }, coverage: { default: 'off' }, workers: { default: 'none (this thread)' }, shard: { default: 'the whole check' },
     },
   },
@@ -92,6 +97,10 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'compare', args: '<protocol>', what: 'every variant of one protocol on the same seed: safety verdict and mean cost per operation',
     options: { ...files, runs: { default: '500' }, seed: { default: '1' }, cpus: { default: '2' }, json: {}, correct: { default: 'off' }, workload: { default: "each variant's own" } },
+  },
+  {
+    name: 'coverage', args: '[protocol...]', what: "line and branch coverage of the kernel model (src/kernel) that each variant's default run reaches (V8 coverage mapped to the TypeScript sources), and the branches no variant's run takes; a `// unreached: why` comment on such a line is printed as its reason",
+    options: { variant: { default: 'every variant' }, seed: { default: '1' }, json: {} },
   },
   { name: 'diagram', args: '<protocol>', what: "the protocol's statechart as a Mermaid state diagram", options: { ...files } },
   { name: 'merge', args: '<file...>', what: 'merge the run --json --shard outputs of the shards of one check into one verdict', options: { json: {}, reporter: { default: 'text', choices: ['text', 'json', 'junit'] } } },

@@ -2,6 +2,7 @@ import { check, type CheckResult } from '../check/check.js';
 import { BadInput, type CheckOptions, type StrategyName } from '../check/options.js';
 import { checkParallel, type Shard } from '../check/workers.js';
 import type { Protocol, Variant } from '../protocol.js';
+import type { PreemptModel } from '../sim/world.js';
 import { suggest } from '../registry.js';
 import { runHtml } from '../report/html.js';
 import { checkCase, junitXml } from '../report/junit.js';
@@ -22,6 +23,10 @@ export interface RunFlags extends WorkspaceFlags {
   depth?: number;
   preemptionBound?: number;
   envSteps?: number;
+  preempt?: PreemptModel;
+  /** false with --no-swarm */
+  swarm?: boolean;
+  param?: Record<string, number>;
   maxStates?: number;
   coverage?: boolean;
   reduction?: boolean;
@@ -55,7 +60,7 @@ export async function runCommand(names: string[], flags: RunFlags): Promise<numb
     const options: CheckOptions = {
       protocol: p, variant: v.name, runs: flags.runs, seed: flags.seed, cpus: flags.cpus, ops: flags.ops,
       timeLimit: flags.timeLimit, strategy: flags.strategy, depth: flags.depth, maxPreemptions: flags.preemptionBound, maxEnvSteps: flags.envSteps,
-      maxStates: flags.maxStates, coverage: flags.coverage, reduction: flags.reduction,
+      preempt: flags.preempt, swarm: flags.swarm, params: flags.param, maxStates: flags.maxStates, coverage: flags.coverage, reduction: flags.reduction,
       invariants: ws.invariants(p.name), sources: ws.sources(p.name), registry: ws.registry,
     };
     const parallel = flags.workers !== undefined || flags.shard !== undefined;

@@ -47,12 +47,22 @@ export interface Ghost {
   open: ContextRecord[][];
   /** per task: its record while it is alive */
   tasks: Record<number, ContextRecord>;
+  /** per task: the exception contexts it was preempted in, while it is switched out */
+  suspended: Record<number, ContextRecord[]>;
   /** contexts that ended during the last step, in order */
   ended: EndedContext[];
   /** every IPI sent so far */
   ipis: Ipi[];
 }
 
+/**
+ * A copy that can be restored: the machine replaces or appends to the ghost's lists and never
+ * changes a record once made, so copying the containers is enough.
+ */
+export function copyGhost(g: Ghost): Ghost {
+  return { step: g.step, open: g.open.map((o) => [...o]), tasks: { ...g.tasks }, suspended: { ...g.suspended }, ended: [...g.ended], ipis: [...g.ipis] };
+}
+
 export function newGhost(cpus: number): Ghost {
-  return { step: 0, open: Array.from({ length: cpus }, () => []), tasks: {}, ended: [], ipis: [] };
+  return { step: 0, open: Array.from({ length: cpus }, () => []), tasks: {}, suspended: {}, ended: [], ipis: [] };
 }

@@ -38,6 +38,14 @@ export interface Unit {
   history: number;
   /** the machine as this unit's code sees it */
   x: Exec<any, any>;
+  /**
+   * a restartable unit's program (Protocol.restartable): called afresh whenever the unit's next
+   * point is needed, so nothing it holds in locals survives a step and a snapshot of the World
+   * is a snapshot of the unit
+   */
+  restart: ((x: Exec<any, any>) => Gen) | null;
+  /** a restartable unit's `pending` is out of date (the World changed since it was computed) */
+  stale: boolean;
 }
 
 export type Choice =
@@ -57,9 +65,8 @@ export function choiceKey(c: Choice, taskUnit: (t: Task) => number): string {
   }
 }
 
-/** Whether the unit's next action may happen now (its lock is free, its condition holds). */
-export function actionReady(u: Unit, locks: Record<string, number>): boolean {
-  const p = u.pending;
+/** Whether the unit's next action (`p`, default its pending point) may happen now: its lock is free, its condition holds. */
+export function actionReady(u: Unit, locks: Record<string, number>, p: YieldPoint | null = u.pending): boolean {
   if (!p) return false;
   if (p.until && !p.until()) return false;
   return p.lock === undefined || locks[p.lock] === undefined;

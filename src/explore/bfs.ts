@@ -10,7 +10,7 @@ import type { Engine } from '../engine/engine.js';
 import type { Execution } from '../engine/result.js';
 import type { Protocol, Variant } from '../protocol.js';
 import { Recorder } from '../engine/record.js';
-import { executeWith, hash53, PRUNED, type EngineAware, type ExhaustiveOptions, type ExhaustiveResult } from './exhaustive.js';
+import { executeWith, PRUNED, type EngineAware, type ExhaustiveOptions, type ExhaustiveResult } from './exhaustive.js';
 
 interface Frontier { path: number[]; n: number }
 
@@ -29,7 +29,7 @@ class ToNextDecision implements EngineAware {
     const c = this.path[this.i++];
     this.replaying = this.i < this.path.length;
     if (c !== undefined) return c;
-    this.reached = { hash: hash53(this.engine.fingerprint()), n, steps: this.engine.steps };
+    this.reached = { hash: this.engine.stateHash(), n, steps: this.engine.steps };
     throw PRUNED;
   }
 }
@@ -53,7 +53,7 @@ export function bfs(protocol: Protocol, variant: Variant, workload: unknown, o: 
     if (r) {
       o.onExecution?.(r);
       if (r.failure && (!best || r.steps < best.steps)) best = r;
-      visited.add(hash53(engine.fingerprint()));
+      visited.add(engine.stateHash());
       return;
     }
     const at = s.reached!;

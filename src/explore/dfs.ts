@@ -14,7 +14,7 @@
 import type { Engine } from '../engine/engine.js';
 import type { Protocol, Variant } from '../protocol.js';
 import { dependent, EVERYTHING, Recorder, type Footprint } from '../engine/record.js';
-import { executeWith, hash53, PRUNED, type EngineAware, type ExhaustiveOptions, type ExhaustiveResult } from './exhaustive.js';
+import { executeWith, PRUNED, type EngineAware, type ExhaustiveOptions, type ExhaustiveResult } from './exhaustive.js';
 
 interface Node {
   keys: readonly string[];
@@ -63,7 +63,7 @@ export function dfs(protocol: Protocol, variant: Variant, workload: unknown, o: 
       if (parent && !parent.chosenFp) parent.chosenFp = fps[0] ?? UNKNOWN;
       let sleep = parent && track ? childSleep(parent, fps) : new Map<string, Footprint>();
       if (cache) {
-        const h = hash53(this.engine.fingerprint());
+        const h = this.engine.stateHash();
         const before = visited.get(h);
         if (before) {
           if ([...before].every((k) => sleep.has(k))) throw PRUNED;
@@ -94,7 +94,7 @@ export function dfs(protocol: Protocol, variant: Variant, workload: unknown, o: 
     if (r) {
       o.onExecution?.(r);
       if (r.failure) return { states: states + finals.size, transitions, executions, steps, complete: false, failure: r };
-      if (cache) finals.add(hash53(engine.fingerprint()));
+      if (cache) finals.add(engine.stateHash());
       else states++;
     }
     if (states + finals.size >= o.maxStates || (o.deadline !== undefined && performance.now() > o.deadline)) return { states: states + finals.size, transitions, executions, steps, complete: false, failure: null };

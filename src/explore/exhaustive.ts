@@ -44,24 +44,6 @@ export class Pruned extends StrategySignal {}
 /** thrown once per execution: one shared instance saves capturing a stack each time */
 export const PRUNED = new Pruned('pruned');
 
-/**
- * 53-bit string hash (cyrb53, public domain): the visited set stores numbers, not the long
- * fingerprints. A collision would wrongly merge two states; at 10^6 states its probability is
- * about 10^12 / 2^54 ≈ 6·10^-5.
- */
-export function hash53(s: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
-}
-
 /** A strategy that looks at the engine running it (fingerprints, footprints). */
 export interface EngineAware extends Strategy {
   attach(engine: Engine<unknown, unknown>): void;

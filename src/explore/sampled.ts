@@ -42,26 +42,34 @@ export interface PctGuarantee {
 /** runs whose lengths estimate k before PCT starts */
 const PILOT_RUNS = 32;
 
+/** What the pilot runs measured: decisions per run (k) and schedulable entities (sizes the priority draws). */
+export interface Pilot { k: number; entities: number }
+
 /**
- * PCT drawn by fast-check, k estimated as the most decisions seen in pilot runs (PCT runs with
- * no change points, on workloads and priorities sampled from the same seed); the pilot runs also
- * size the drawn priority array (entities past it get PRNG priorities of their own).
+ * PCT runs with no change point, on workloads and priorities sampled from the same seed: k is the
+ * most decisions seen, `entities` the most entities.
  */
-export function pctDrawn(protocol: Protocol, variant: Variant, workloads: fc.Arbitrary<unknown>, exec: ExecOptions,
-  depth: number, seed: number): Drawn<PctInput> & { guarantee(runs: number): PctGuarantee } {
-  let k = 1;
-  let entities = 1;
-  const pilot = fc.sample(fc.tuple(workloads, pctInput(1)), { seed, numRuns: PILOT_RUNS });
-  for (const [wl, input] of pilot) {
+export function pctPilot(protocol: Protocol, variant: Variant, workloads: fc.Arbitrary<unknown>, exec: ExecOptions, seed: number): Pilot {
+  const p: Pilot = { k: 1, entities: 1 };
+  for (const [wl, input] of fc.sample(fc.tuple(workloads, pctInput(1)), { seed, numRuns: PILOT_RUNS })) {
     const s = new PctStrategy(input, 1, 1);
     execute(protocol, variant, wl, s, exec);
-    k = Math.max(k, s.decisions);
-    entities = Math.max(entities, s.entities);
+    p.k = Math.max(p.k, s.decisions);
+    p.entities = Math.max(p.entities, s.entities);
   }
+  return p;
+}
+
+/**
+ * PCT of depth d drawn by fast-check, with k and the priority array sized by the pilot runs
+ * (entities past it get PRNG priorities of their own), and the guarantee its runs established.
+ */
+export function pctDrawn(pilot: Pilot, depth: number): Drawn<PctInput> & { guarantee(runs: number): PctGuarantee } {
+  const { k } = pilot;
   let n = 1;
   let longerRuns = 0;
   return {
-    arb: pctInput(depth, entities),
+    arb: pctInput(depth, pilot.entities),
     make: (input) => new PctStrategy(input, depth, k),
     ran(s) {
       const p = s as PctStrategy;
@@ -73,5 +81,33 @@ export function pctDrawn(protocol: Protocol, variant: Variant, workloads: fc.Arb
       // the theorem covers runs of at most k decisions: the longer ones add no confidence
       return { depth, n, k, longerRuns, bound, confidence: 1 - (1 - bound) ** Math.max(0, runs - longerRuns) };
     },
+  };
+}
+
+/** The members of the portfolio: random (with a drawn preemption density) and PCT of depth 1-3. */
+export type PortfolioInput = { kind: 'random'; input: RandomInput } | { kind: 'pct'; depth: number; input: PctInput };
+
+/**
+ * The default exploration, a portfolio as Coyote's default is: every run is a random run or a
+ * PCT run of depth 1, 2 or 3, drawn per run (random, which shrinks best, is drawn first and half
+ * the time). Bugs that need a precise late preemption fall to PCT, bugs that need many
+ * preemptions or an odd workload to random; no single strategy's guarantee is claimed.
+ */
+export function portfolioDrawn(pilot: Pilot): Drawn<PortfolioInput> & { mix: Record<string, number> } {
+  const pcts = [1, 2, 3].map((d) => pctDrawn(pilot, d));
+  const mix: Record<string, number> = { random: 0, 'pct-1': 0, 'pct-2': 0, 'pct-3': 0 };
+  const last = new WeakMap<Strategy, string>();
+  return {
+    mix,
+    arb: fc.oneof(
+      { weight: 3, arbitrary: randomInput.map((input): PortfolioInput => ({ kind: 'random', input })) },
+      ...pcts.map((p, i) => ({ weight: 1, arbitrary: p.arb.map((input): PortfolioInput => ({ kind: 'pct', depth: i + 1, input })) })),
+    ),
+    make(x) {
+      const s = x.kind === 'random' ? new DrawnRandomStrategy(x.input) : pcts[x.depth - 1]!.make(x.input);
+      last.set(s, x.kind === 'random' ? 'random' : `pct-${x.depth}`);
+      return s;
+    },
+    ran(s) { mix[last.get(s)!]!++; },
   };
 }

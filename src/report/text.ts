@@ -70,7 +70,7 @@ export function renderCounterexample(cx: Counterexample, c: Colors): string[] {
 export function renderBounds(s: Stats): string {
   const b = s.bounds;
   if (!b) return '';
-  return `bounds per run: ${b.preemptions === null ? 'preemptions unbounded' : `≤ ${b.preemptions} preemption(s)`}, ≤ ${b.envSteps} environment action(s), livelock after ${b.steps} steps`;
+  return `bounds per run: ${b.preemptions === null ? 'preemptions unbounded' : `≤ ${b.preemptions} preemption(s)`}, ≤ ${b.envSteps} environment action(s), livelock after ${b.steps} steps; kernel preemption model ${b.preempt}`;
 }
 
 function renderStats(s: Stats, c: Colors): string[] {
@@ -78,8 +78,19 @@ function renderStats(s: Stats, c: Colors): string[] {
   const env = s.envOverrides.length ? c.yellow(` [env: ${s.envOverrides.join(' ')}]`) : '';
   const costs = Object.entries(s.counters).map(([k, v]) => `${k}=${v}`).join(' ');
   const bounds = renderBounds(s);
+  const how = renderExploration(s);
   return [c.dim(`${s.runs} runs, ${s.steps} steps in ${(s.timeMs / 1000).toFixed(2)} s (${rate} steps/s), seed ${s.seed}${s.interrupted ? ', stopped by time limit' : ''}${costs ? `, events: ${costs}` : ''}`) + env,
-    ...(bounds ? [c.dim(bounds)] : [])];
+    ...(bounds ? [c.dim(bounds)] : []), ...(how ? [c.dim(how)] : [])];
+}
+
+/** How the runs were made: the budget, the portfolio's mix, swarm testing, fixed parameters. */
+function renderExploration(s: Stats): string {
+  const parts: string[] = [];
+  if (s.budget) parts.push(`default budget ${s.budget.runs} runs or ${s.budget.seconds} s, stopping at the first counterexample`);
+  if (s.portfolio) parts.push(`portfolio: ${Object.entries(s.portfolio).map(([k, v]) => `${k} ${v}`).join(', ')} runs`);
+  if (s.swarm) parts.push(`swarm: each run's workload drew a subset of the ${s.swarm.length} operation kinds (${s.swarm.join(', ')})`);
+  if (s.params) parts.push(`parameters: ${Object.entries(s.params).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  return parts.join('; ');
 }
 
 const pct = (p: number) => (p >= 0.001 ? `${(p * 100).toPrecision(3)}%` : p.toExponential(2));

@@ -13,6 +13,8 @@ export interface YieldPoint {
   what: string;
   /** spinlock that must be free for the action to happen (it is then taken by this unit) */
   lock?: string;
+  /** the lock is a sleeping one (spinlock_t under PREEMPT_RT): its waiter may be preempted */
+  lockSleeps?: boolean;
   /** the action can happen only once this holds (spinning on a flag, waiting for an IPI) */
   until?: () => boolean;
   /**
@@ -20,6 +22,11 @@ export interface YieldPoint {
    * (local_bh_enable() -> do_softirq()), before the action
    */
   softirqs?: boolean;
+  /**
+   * a scheduling point of the less preemptible kernels: 'cond' (cond_resched()), 'might_sleep'
+   * (might_resched() in a might_sleep()), 'user' (the need_resched check on the way to user mode)
+   */
+  resched?: 'cond' | 'might_sleep' | 'user';
 }
 
 export type Gen<R = void> = Generator<YieldPoint, R, void>;
@@ -83,14 +90,43 @@ export function* at(fn: string, what: string): Gen {
   yield { fn, what };
 }
 
+/**
+ * spin_lock(): preemption off while the lock is wanted and held (the engine does not preempt a
+ * task waiting at a lock). With PREEMPT_RT a spinlock_t is a sleeping rt_mutex: the holder stays
+ * preemptible but may not migrate.
+ */
 export function* spin_lock<K, E>(x: Exec<K, E>, name: string, fn: string): Gen {
-  yield { fn, what: `spin_lock(&${name})`, lock: name };
-  x.current().preempt_count++;
+  const rt = x.w.preempt === 'rt';
+  yield { fn, what: `spin_lock(&${name})`, lock: name, ...(rt ? { lockSleeps: true } : {}) };
+  if (rt) x.current().migrate_disable++;
+  else x.current().preempt_count++;
 }
 
 export function spin_unlock<K, E>(x: Exec<K, E>, name: string): void {
   delete x.w.locks[name];
+  if (x.w.preempt === 'rt') x.current().migrate_disable--;
+  else x.current().preempt_count--;
+}
+
+/** raw_spin_lock(): a spinning lock with preemption off in every model, PREEMPT_RT included. */
+export function* raw_spin_lock<K, E>(x: Exec<K, E>, name: string, fn: string): Gen {
+  yield { fn, what: `raw_spin_lock(&${name})`, lock: name };
+  x.current().preempt_count++;
+}
+
+export function raw_spin_unlock<K, E>(x: Exec<K, E>, name: string): void {
+  delete x.w.locks[name];
   x.current().preempt_count--;
+}
+
+/** cond_resched(): a point where even a PREEMPT_NONE kernel may switch to another task. */
+export function* cond_resched(fn: string): Gen {
+  yield { fn, what: 'cond_resched()', resched: 'cond' };
+}
+
+/** might_sleep(): with PREEMPT_VOLUNTARY, a scheduling point (might_resched()). */
+export function* might_sleep(fn: string): Gen {
+  yield { fn, what: 'might_sleep()', resched: 'might_sleep' };
 }
 
 export function preempt_disable<K, E>(x: Exec<K, E>): void { x.current().preempt_count++; }

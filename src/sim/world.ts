@@ -28,6 +28,14 @@ export interface Cpu {
 
 export type TaskState = 'running' | 'runnable' | 'blocked' | 'done';
 
+/**
+ * The kernel's preemption model (CONFIG_PREEMPT_*): where a running task may be switched away
+ * involuntarily. none: only at cond_resched() and on the way back to user mode; voluntary: also
+ * at might_sleep() points; full: wherever preempt_count is 0 and irqs are on; rt: as full, and
+ * spinlock_t is a sleeping lock (its holder stays preemptible, with migration disabled).
+ */
+export type PreemptModel = 'none' | 'voluntary' | 'full' | 'rt';
+
 export interface Task {
   id: TaskId;
   name: string;
@@ -41,6 +49,8 @@ export interface Task {
   pagefault_disabled: number;
   /** local_bh_disable() depth (the SOFTIRQ_DISABLE part of the kernel's preempt_count) */
   softirq_disabled: number;
+  /** exception contexts this task was preempted in (x86 handlers that enabled irqs), innermost last, while it is switched out */
+  frames: Ctx[];
   /** wait queue this task is queued on (add_wait_queue() until remove_wait_queue()/finish_wait()) */
   waitOn: string | null;
   /**
@@ -61,11 +71,13 @@ export interface World<K = unknown> {
   warnings: string[];
   /** WARN_ON_ONCE() call sites that have fired (their `static bool __warned`) */
   warnedOnce: string[];
+  /** the kernel's preemption model for this execution */
+  preempt: PreemptModel;
   k: K;
 }
 
-export function createWorld<K>(cpus: number, k: K): World<K> {
-  const w: World<K> = { cpus: [], tasks: [], locks: {}, counters: {}, warnings: [], warnedOnce: [], k };
+export function createWorld<K>(cpus: number, k: K, preempt: PreemptModel = 'full'): World<K> {
+  const w: World<K> = { cpus: [], tasks: [], locks: {}, counters: {}, warnings: [], warnedOnce: [], preempt, k };
   for (let c = 0; c < cpus; c++) {
     const idle = addTask(w, `swapper/${c}`, c as CpuId, true);
     idle.state = 'running';
@@ -77,7 +89,7 @@ export function createWorld<K>(cpus: number, k: K): World<K> {
 export function addTask<K>(w: World<K>, name: string, cpu: CpuId, idle = false): Task {
   const t: Task = {
     id: w.tasks.length as TaskId, name, cpu, state: 'runnable', idle,
-    preempt_count: 0, migrate_disable: 0, pagefault_disabled: 0, softirq_disabled: 0, waitOn: null, sleeping: false,
+    preempt_count: 0, migrate_disable: 0, pagefault_disabled: 0, softirq_disabled: 0, frames: [], waitOn: null, sleeping: false,
   };
   w.tasks.push(t);
   return t;

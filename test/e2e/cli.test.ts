@@ -134,7 +134,7 @@ describe('audit', () => {
       expect(row.pass).toBe(true);
       expect(row.caughtBy === null).toBe(!row.buggy);
     }
-  });
+  }, 240_000);
 });
 
 describe('user invariants (--invariants)', () => {
@@ -205,8 +205,8 @@ describe('bad input: exit 2, one line on stderr, no stack trace, nothing on stdo
     ['a misspelt flag, with a suggestion', ['run', 'kmap', '--varient', 'M-B5'], /unknown option '--varient' \(Did you mean --variant\?\)/],
     ['a misspelt protocol, with a suggestion', ['run', 'kmpa'], /unknown protocol 'kmpa' .*did you mean 'kmap'\?/],
     ['a misspelt variant, with a suggestion', ['run', 'kmap', '--variant', 'mainlin'], /unknown variant 'mainlin' .*did you mean 'mainline'\?/],
-    ['a token whose workload is not the protocol\'s', ['replay', encodeToken({ protocol: 'kmap', variant: 'mainline', cpus: 2, maxPreemptions: 3, maxSteps: 100, maxEnvSteps: 32, workload: 5, choices: [] })], /workload is not a kmap workload/],
-    ['a token with more CPUs than the CLI allows', ['replay', encodeToken({ protocol: 'kmap', variant: 'mainline', cpus: 99, maxPreemptions: 3, maxSteps: 100, maxEnvSteps: 32, workload: { tasks: [], irqs: [] }, choices: [] })], /cpus must be from 1 to 64/],
+    ['a token whose workload is not the protocol\'s', ['replay', encodeToken({ protocol: 'kmap', variant: 'mainline', cpus: 2, maxPreemptions: 3, maxSteps: 100, maxEnvSteps: 32, preempt: 'full', workload: 5, choices: [] })], /workload is not a kmap workload/],
+    ['a token with more CPUs than the CLI allows', ['replay', encodeToken({ protocol: 'kmap', variant: 'mainline', cpus: 99, maxPreemptions: 3, maxSteps: 100, maxEnvSteps: 32, preempt: 'full', workload: { tasks: [], irqs: [] }, choices: [] })], /cpus must be from 1 to 64/],
   ];
 
   test.each(cases)('%s', (_, args, why) => {

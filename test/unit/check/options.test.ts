@@ -9,7 +9,12 @@ describe('resolveOptions', () => {
     vi.stubEnv('KCHECK_SEED', '');
     vi.stubEnv('KCHECK_RUNS', '');
     const o = resolveOptions({ protocol: 'kmap', seed: 5 });
-    expect(o).toMatchObject({ protocol: 'kmap', variant: undefined, runs: 1000, seed: 5, cpus: 2, ops: 6, maxPreemptions: Infinity, maxEnvSteps: 32, maxSteps: 5000, minimize: true, invariants: [], envOverrides: [] });
+    expect(o).toMatchObject({
+      protocol: 'kmap', variant: undefined, strategy: 'portfolio', runs: 20_000, timeLimit: 10, budget: true, seed: 5, cpus: 2, ops: 6,
+      maxPreemptions: Infinity, maxEnvSteps: 32, maxSteps: 5000, preempt: undefined, swarm: true, params: {}, minimize: true, invariants: [], envOverrides: [],
+    });
+    // runs or a time limit given: no default budget
+    expect(resolveOptions({ protocol: 'kmap', seed: 5, runs: 100 })).toMatchObject({ runs: 100, timeLimit: undefined, budget: false });
     // exhaustive strategies are bounded by default: the search must end
     expect(resolveOptions({ protocol: 'kmap', seed: 5, strategy: 'dfs' })).toMatchObject({ runs: 1, maxPreemptions: 2 });
   });

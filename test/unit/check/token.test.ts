@@ -12,6 +12,7 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
   maxPreemptions: fc.oneof(fc.nat({ max: 64 }), fc.constant(Infinity)),
   maxSteps: fc.integer({ min: 10, max: 1e9 }),
   maxEnvSteps: fc.nat({ max: 10_000 }),
+  preempt: fc.constantFrom('none' as const, 'voluntary' as const, 'full' as const, 'rt' as const),
   workload: fc.jsonValue(),
   choices: fc.array(fc.nat(), { maxLength: 300 }),
   files: fc.array(fc.record({
@@ -19,11 +20,11 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
     path: fc.string({ minLength: 1 }),
     sha256: fc.stringMatching(/^[0-9a-f]{16}$/),
   }), { minLength: 1, maxLength: 3 }),
-}, { requiredKeys: ['protocol', 'variant', 'cpus', 'maxPreemptions', 'maxSteps', 'maxEnvSteps', 'workload', 'choices'] });
+}, { requiredKeys: ['protocol', 'variant', 'cpus', 'maxPreemptions', 'maxSteps', 'maxEnvSteps', 'preempt', 'workload', 'choices'] });
 
 /** a kc2 token around an arbitrary JSON payload, to reach the shape checks behind the codec */
 const tokenOf = (payload: unknown) => TOKEN_PREFIX + deflateRawSync(Buffer.from(JSON.stringify(payload))).toString('base64url');
-const valid: unknown[] = ['kmap', 'M-B5', 2, 3, 5000, 32, { tasks: [] }, [0, 1], [['invariants', 'mine.ts', '0123456789abcdef']]];
+const valid: unknown[] = ['kmap', 'M-B5', 2, 3, 5000, 32, 'full', { tasks: [] }, [0, 1], [['invariants', 'mine.ts', '0123456789abcdef']]];
 /** a kc2 token: the same payload without files */
 const kc2Of = (payload: unknown[]) => 'kc2.' + deflateRawSync(Buffer.from(JSON.stringify(payload))).toString('base64url');
 
@@ -62,19 +63,20 @@ describe('token codec', () => {
     ['truncated payload', tokenOf(valid).slice(0, 12), /does not decompress|wrong shape/],
     ['not deflated', 'kc3.AAAAAAAA', /does not decompress/],
     ['not an array', tokenOf({ protocol: 'kmap' }), /wrong shape/],
-    ['too short an array', tokenOf(valid.slice(0, 8)), /wrong shape/],
+    ['too short an array', tokenOf(valid.slice(0, 9)), /wrong shape/],
+    ['an unknown preemption model', tokenOf(valid.map((v, i) => (i === 6 ? 'lazy' : v))), /preemption model/],
     ['a kc2 token with a files entry', kc2Of(valid), /wrong shape/],
-    ['files not a list', tokenOf(valid.map((v, i) => (i === 8 ? 'x' : v))), /files must be \[role, path, sha256\]/],
-    ['a file of an unknown role', tokenOf(valid.map((v, i) => (i === 8 ? [['spec', 'a.ts', '0123456789abcdef']] : v))), /files must be/],
-    ['a file without a hash', tokenOf(valid.map((v, i) => (i === 8 ? [['protocol', 'a.ts', '']] : v))), /files must be/],
+    ['files not a list', tokenOf(valid.map((v, i) => (i === 9 ? 'x' : v))), /files must be \[role, path, sha256\]/],
+    ['a file of an unknown role', tokenOf(valid.map((v, i) => (i === 9 ? [['spec', 'a.ts', '0123456789abcdef']] : v))), /files must be/],
+    ['a file without a hash', tokenOf(valid.map((v, i) => (i === 9 ? [['protocol', 'a.ts', '']] : v))), /files must be/],
     ['numeric protocol', tokenOf([1, ...valid.slice(1)]), /protocol and variant/],
     ['zero cpus', tokenOf(valid.map((v, i) => (i === 2 ? 0 : v))), /cpus must be from 1 to 64/],
     ['more cpus than the CLI allows', tokenOf(valid.map((v, i) => (i === 2 ? 99 : v))), /cpus must be from 1 to 64/],
     ['negative bound', tokenOf(valid.map((v, i) => (i === 4 ? -1 : v))), /bounds are out of range/],
     ['a step budget of zero', tokenOf(valid.map((v, i) => (i === 4 ? 0 : v))), /bounds are out of range/],
     ['an environment budget out of range', tokenOf(valid.map((v, i) => (i === 5 ? -1 : v))), /bounds are out of range/],
-    ['fractional choice', tokenOf(valid.map((v, i) => (i === 7 ? [0.5] : v))), /choices/],
-    ['choices not a list', tokenOf(valid.map((v, i) => (i === 7 ? 'x' : v))), /choices/],
+    ['fractional choice', tokenOf(valid.map((v, i) => (i === 8 ? [0.5] : v))), /choices/],
+    ['choices not a list', tokenOf(valid.map((v, i) => (i === 8 ? 'x' : v))), /choices/],
   ];
 
   test.each(malformed)('rejects %s with BadToken', (_, token, why) => {
@@ -87,7 +89,7 @@ describe('token codec', () => {
   });
 
   test('a kc2 token (no files) still decodes', () => {
-    const s = decodeToken(kc2Of(valid.slice(0, 8)));
+    const s = decodeToken(kc2Of(valid.slice(0, 9)));
     expect(s).toMatchObject({ protocol: 'kmap', variant: 'M-B5', choices: [0, 1] });
     expect(s.files).toBeUndefined();
   });

@@ -9,7 +9,7 @@ import { check } from '../../../src/check/check.js';
 import { execute, type ExecOptions } from '../../../src/engine/engine.js';
 import type { Strategy } from '../../../src/engine/strategy.js';
 import type { Protocol } from '../../../src/protocol.js';
-import { preempt_disable, spin_lock, type Gen } from '../../../src/sim/thread.js';
+import { preempt_disable, spin_lock, spin_unlock, type Gen } from '../../../src/sim/thread.js';
 import { toyProtocol, variant, type ToyExec } from '../../helpers/toy.js';
 
 type K = Record<string, number>;
@@ -147,7 +147,7 @@ describe('random reaches deep preemption bugs at default settings', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.preemptions).toBeGreaterThanOrEqual(8);
-    expect(r.stats.bounds).toEqual({ preemptions: null, envSteps: 32, steps: 5000 });
+    expect(r.stats.bounds).toEqual({ preemptions: null, envSteps: 32, steps: 5000, preempt: 'full' });
   });
 
   test('a preemption bound below 8 rules it out, and the report says which bound applied', () => {
@@ -194,5 +194,91 @@ describe('general kernel invariants, from the ghost records', () => {
 
   test('the balanced variant holds', () => {
     expect(check({ protocol: leaky, variant: 'balanced', runs: 200, seed: 1 }).ok).toBe(true);
+  });
+});
+
+describe('exception handlers that enable irqs can be preempted, and their frame travels with the task', () => {
+  const trap = toyProtocol<K>({
+    name: 'toy-trap',
+    k: () => ({ handled: 0 }),
+    tasks: () => [
+      {
+        name: 'A', cpu: 0,
+        *run(x: ToyExec<K>) {
+          yield { fn: 'a', what: 'faulting access' };
+          yield* x.exception('#GP', function* (xe: ToyExec<K>) {
+            yield { fn: 'exc_general_protection', what: 'cond_local_irq_enable()' };
+            xe.cpuState().irqsOff = false;
+            yield { fn: 'exc_general_protection', what: 'handle' };
+            xe.w.k.handled = 1;
+            yield { fn: 'exc_general_protection', what: 'cond_local_irq_disable()' };
+            xe.cpuState().irqsOff = true;
+          });
+        },
+      },
+      { name: 'B', cpu: 0, run: steps('b', 1) },
+    ],
+  }) as unknown as Protocol;
+
+  test('irqs off (interrupt gate): no switch; once the handler enables them, B may run in between', () => {
+    const s = new Scripted([]);
+    const offered: string[][] = [];
+    const probe = { keyed: true, next: (n: number, keys?: readonly string[]) => { offered.push([...keys!]); return s.next(n, keys); } };
+    execute(trap, trap.variants[0]!, null, probe, exec({ cpus: 1 }));
+    // the switch to B is offered only at the handler's steps that run with irqs on
+    const whenSwitchable = offered.map((k) => k.some((key) => key.startsWith('s0>')));
+    expect(whenSwitchable.filter(Boolean).length).toBeGreaterThan(0);
+    // preempt A inside the handler, run B, come back: the handler finishes and returns balanced
+    const r = execute(trap, trap.variants[0]!, null, new Scripted(offered.map((k) => {
+      const i = k.findIndex((key) => key.startsWith('s0>'));
+      return i;
+    }).map((i) => Math.max(i, 0))), exec({ cpus: 1 }));
+    expect(r.failure).toBeNull();
+    const whats = r.trace!.map((t) => t.what);
+    expect(whats.indexOf('b0')).toBeGreaterThan(whats.indexOf('cond_local_irq_enable()'));
+    expect(whats.indexOf('b0')).toBeLessThan(whats.indexOf('return from #GP'));
+  });
+});
+
+describe('preemption models', () => {
+  const queued = (resched: boolean) => toyProtocol<K>({
+    name: `toy-model-${resched}`,
+    k: () => ({}),
+    tasks: () => [
+      { name: 'A', cpu: 0, *run() { yield { fn: 'a', what: 'a0' }; yield { fn: 'a', what: 'a1', ...(resched ? { resched: 'cond' as const } : {}) }; yield { fn: 'a', what: 'a2' }; } },
+      { name: 'B', cpu: 0, run: steps('b', 1) },
+    ],
+  }) as unknown as Protocol;
+  const switches = (p: Protocol, preempt: 'none' | 'voluntary' | 'full' | 'rt') => {
+    const s = new Scripted([]);
+    execute(p, p.variants[0]!, null, s, exec({ cpus: 1, preempt }));
+    return s.offered.filter((k) => k.some((key) => key.startsWith('s0>'))).length;
+  };
+
+  test('full preemption may switch A away at any of its steps; none only at cond_resched()', () => {
+    expect(switches(queued(false), 'full')).toBe(2);
+    expect(switches(queued(false), 'none')).toBe(0);
+    expect(switches(queued(true), 'none')).toBe(1);
+    expect(switches(queued(true), 'voluntary')).toBe(1);
+  });
+
+  const holder = toyProtocol<K>({
+    name: 'toy-rt',
+    k: () => ({}),
+    tasks: () => [
+      { name: 'A', cpu: 0, *run(x: ToyExec<K>) { yield* spin_lock(x, 'l', 'a'); yield { fn: 'a', what: 'in the critical section' }; spin_unlock(x, 'l'); yield { fn: 'a', what: 'after' }; } },
+      { name: 'B', cpu: 0, run: steps('b', 1) },
+    ],
+  }) as unknown as Protocol;
+
+  test('PREEMPT_RT: a spinlock_t holder may be preempted (migration stays disabled); otherwise not', () => {
+    // decisions that offer switching A away: after the unlock only, or also inside the section
+    const offers = (preempt: 'full' | 'rt') => {
+      const s = new Scripted([]);
+      execute(holder, holder.variants[0]!, null, s, exec({ cpus: 1, preempt }));
+      return s.offered.filter((k) => k.some((key) => key.startsWith('s0>'))).length;
+    };
+    expect(offers('full')).toBe(1);
+    expect(offers('rt')).toBe(2);
   });
 });

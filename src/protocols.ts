@@ -1,23 +1,20 @@
-/** The built-in protocols, and lookups that fail with a message naming what exists. */
-import type { Protocol, Variant } from './protocol.js';
-import { BadInput } from './check/options.js';
+/** The built-in protocols, as an immutable registry. */
+import type { Protocol } from './protocol.js';
+import { Registry } from './registry.js';
 import { kmapProtocol } from '../properties/kmap.js';
 import { pasidProtocol } from '../properties/pasid.js';
 import { pageProtectionProtocol } from '../properties/page-protection.js';
 import { textPokeProtocol } from '../properties/text-poke.js';
 import { memregionProtocol } from '../properties/memregion.js';
 
-export const protocols: Protocol[] = [kmapProtocol, pasidProtocol, pageProtectionProtocol, textPokeProtocol, memregionProtocol].map((p) => p as unknown as Protocol);
+export const builtins = new Registry([kmapProtocol, pasidProtocol, pageProtectionProtocol, textPokeProtocol, memregionProtocol].map((p) => p as unknown as Protocol));
 
+/** The built-in protocols (a frozen list: extend with `builtins.with(...)` or pass a protocol to check()). */
+export const protocols: readonly Protocol[] = Object.freeze(builtins.protocols);
+
+/** A built-in protocol by name. */
 export function findProtocol(name: string): Protocol {
-  const p = protocols.find((q) => q.name === name);
-  if (!p) throw new BadInput(`unknown protocol '${name}' (known: ${protocols.map((q) => q.name).join(', ')})`);
-  return p;
+  return builtins.find(name);
 }
 
-/** The named variant, or the protocol's first correct one. */
-export function findVariant(p: Protocol, name: string | undefined): Variant {
-  const v = name === undefined ? p.variants.find((x) => !x.buggy) : p.variants.find((x) => x.name === name);
-  if (!v) throw new BadInput(`unknown variant '${name}' of ${p.name} (known: ${p.variants.map((x) => x.name).join(', ')})`);
-  return v;
-}
+export { findVariant } from './registry.js';

@@ -6,7 +6,8 @@
 import * as fc from 'fast-check';
 import type { Protocol, Variant } from '../protocol.js';
 import type { PreemptModel } from '../sim/world.js';
-import { findProtocol, findVariant } from '../protocols.js';
+import { builtins } from '../protocols.js';
+import { findVariant, type Registry } from '../registry.js';
 import { RandomStrategy } from '../explore/random.js';
 import { ReplayDiverged, ReplayStrategy } from '../explore/replay.js';
 import type { Strategy } from '../engine/strategy.js';
@@ -53,6 +54,8 @@ export interface Stats {
   exhaustive?: ExhaustiveStats;
   /** --coverage: statechart coverage over every execution of the check */
   coverage?: CoverageReport;
+  /** --workers/--shard: runs per block, the blocks that ran (in order), the first failing one */
+  blocks?: { size: number; ran: number[]; failing?: number };
 }
 
 export interface Counterexample {
@@ -76,9 +79,14 @@ export type CheckResult =
   }
   | ({ ok: false; protocol: string; variant: string; buggy: boolean; stats: Stats } & Counterexample);
 
+/** The protocol an option names: an object as given, a name looked up in the registry (default: the built-ins). */
+export function resolveProtocol(protocol: string | Protocol, registry: Registry = builtins): Protocol {
+  return typeof protocol === 'string' ? registry.find(protocol) : protocol;
+}
+
 export function check(options: CheckOptions): CheckResult {
   const o = resolveOptions(options);
-  const protocol = findProtocol(o.protocol);
+  const protocol = resolveProtocol(o.protocol, o.registry);
   const variant = findVariant(protocol, o.variant);
   const coverage = o.coverage ? new CoverageRecorder(protocol.machine) : undefined;
   const preempt = o.preempt ?? variant.preempt ?? 'full';
@@ -107,6 +115,7 @@ export function check(options: CheckOptions): CheckResult {
   const scenario: Scenario = {
     protocol: protocol.name, variant: variant.name, cpus: o.cpus,
     maxPreemptions: o.maxPreemptions, maxSteps: o.maxSteps, maxEnvSteps: o.maxEnvSteps, preempt, workload: min.workload, choices: min.choices,
+    ...(o.sources.length ? { files: o.sources } : {}),
   };
   const cx = counterexample(protocol, variant, scenario, o.invariants);
   if (!cx) throw new Error('internal: the shrunk counterexample did not reproduce');
@@ -249,27 +258,36 @@ export function counterexample(protocol: Protocol, variant: Variant, scenario: S
 }
 
 export type ReplayResult =
-  | { ok: true; protocol: string; variant: string; diverged: boolean }
-  | ({ ok: false; protocol: string; variant: string; diverged: boolean } & Counterexample);
+  /** the recorded schedule replayed to its end and nothing failed */
+  | { ok: true; verdict: 'holds'; protocol: string; variant: string; diverged: false }
+  /** the program no longer follows the recorded schedule and the lenient replay found nothing: nothing is shown either way */
+  | { ok: false; verdict: 'diverged'; protocol: string; variant: string; diverged: true; divergence: string }
+  | ({ ok: false; verdict: 'counterexample'; protocol: string; variant: string; diverged: boolean; divergence?: string } & Counterexample);
+
+export interface ReplayOptions extends Pick<CheckOptions, 'invariants' | 'registry'> {
+  /** the protocol object to replay on (default: the token's protocol, looked up in the registry) */
+  protocol?: Protocol;
+}
 
 /**
- * Replays a token: the identical failure, or ok when the scenario now holds. When the program
- * no longer follows the recorded schedule (the code changed), the schedule is replayed leniently
- * (choices taken modulo what is runnable) and the result says so.
+ * Replays a token: the identical failure, or 'holds' when the scenario now holds. When the
+ * program no longer follows the recorded schedule (the code changed), the schedule is replayed
+ * leniently (choices taken modulo what is runnable): a failure found so is still a
+ * counterexample (with its own token); finding none is 'diverged', never 'holds'.
  */
-export function replay(token: string, options: Pick<CheckOptions, 'invariants'> = {}): ReplayResult {
+export function replay(token: string, options: ReplayOptions = {}): ReplayResult {
   const scenario = decodeToken(token);
-  const protocol = findProtocol(scenario.protocol);
+  const protocol = options.protocol ?? resolveProtocol(scenario.protocol, options.registry);
+  if (protocol.name !== scenario.protocol) throw new BadInput(`the token is a ${scenario.protocol} scenario, not ${protocol.name}`);
   const variant = findVariant(protocol, scenario.variant);
-  let diverged = false;
-  let cx: Counterexample | null;
+  const head = { protocol: protocol.name, variant: variant.name };
   try {
-    cx = counterexample(protocol, variant, scenario, options.invariants);
+    const cx = counterexample(protocol, variant, scenario, options.invariants);
+    return cx ? { ok: false, verdict: 'counterexample', ...head, diverged: false, ...cx } : { ok: true, verdict: 'holds', ...head, diverged: false };
   } catch (e) {
     if (!(e instanceof ReplayDiverged)) throw e;
-    diverged = true;
-    cx = counterexample(protocol, variant, scenario, options.invariants, new RandomStrategy(scenario.choices));
+    const divergence = e.message;
+    const cx = counterexample(protocol, variant, scenario, options.invariants, new RandomStrategy(scenario.choices));
+    return cx ? { ok: false, verdict: 'counterexample', ...head, diverged: true, divergence, ...cx } : { ok: false, verdict: 'diverged', ...head, diverged: true, divergence };
   }
-  const head = { protocol: protocol.name, variant: variant.name, diverged };
-  return cx ? { ok: false, ...head, ...cx } : { ok: true, ...head };
 }

@@ -28,6 +28,8 @@ export interface CoverageReport {
   pairs: { covered: number; total: number };
   /** random/pct: the fraction of DFS-reachable abstract states their runs hit */
   reachable?: ReachableCoverage;
+  /** what was covered, by index into the machine's transitions, so that reports of blocks and shards can be merged */
+  taken: { transitions: number[]; pairs: number[] };
 }
 
 interface StateNodeLike { id: string; states: Record<string, StateNodeLike>; transitions: Map<string, TransitionLike[]>; always?: TransitionLike[] }
@@ -90,6 +92,29 @@ export class CoverageRecorder {
       states: { covered: this.states.size, total: this.stateIds.length, missed: this.stateIds.filter((s) => !this.states.has(s)) },
       transitions: { covered: this.taken.size, total: T, missed: this.transitions.filter((_, i) => !this.taken.has(i)).map(describeTransition) },
       pairs: { covered: this.pairs.size, total: T * T },
+      taken: { transitions: [...this.taken].sort((a, b) => a - b), pairs: [...this.pairs].sort((a, b) => a - b) },
     };
   }
+}
+
+/**
+ * The coverage of several blocks of one check (workers, shards) as one report: a state or
+ * transition counts when any block covered it. The DFS reachability share is the first block's
+ * (it is measured on one workload).
+ */
+export function mergeCoverage(reports: CoverageReport[]): CoverageReport {
+  const first = reports[0]!;
+  const union = (f: (r: CoverageReport) => number[]) => [...new Set(reports.flatMap(f))].sort((a, b) => a - b);
+  const missedBy = (f: (r: CoverageReport) => string[]) => f(first).filter((m) => reports.every((r) => f(r).includes(m)));
+  const transitions = union((r) => r.taken.transitions);
+  const pairs = union((r) => r.taken.pairs);
+  const statesMissed = missedBy((r) => r.states.missed);
+  const transitionsMissed = missedBy((r) => r.transitions.missed);
+  return {
+    states: { covered: first.states.total - statesMissed.length, total: first.states.total, missed: statesMissed },
+    transitions: { covered: transitions.length, total: first.transitions.total, missed: transitionsMissed },
+    pairs: { covered: pairs.length, total: first.pairs.total },
+    ...(first.reachable ? { reachable: first.reachable } : {}),
+    taken: { transitions, pairs },
+  };
 }

@@ -1,6 +1,8 @@
 /** Options are resolved once into a complete config; environment overrides happen only here. */
-import type { Invariant } from '../protocol.js';
+import type { Invariant, Protocol } from '../protocol.js';
+import type { Registry } from '../registry.js';
 import type { PreemptModel } from '../sim/world.js';
+import type { SourceFile } from './token.js';
 
 export const STRATEGIES = ['portfolio', 'random', 'pct', 'dfs', 'bfs'] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
@@ -10,8 +12,15 @@ export const MAX_CPUS = 64;
 export const isExhaustive = (s: StrategyName) => s === 'dfs' || s === 'bfs';
 
 export interface CheckOptions {
-  /** protocol name as listed by `kcheck list` */
-  protocol: string;
+  /** a protocol object, or a name looked up in `registry` (`kcheck list` shows the built-in ones) */
+  protocol: string | Protocol<any, any, any, any, any>;
+  /** default: the built-in protocols; where a protocol name is looked up */
+  registry?: Registry;
+  /**
+   * default []: the user files this check's protocol and invariants come from; counterexample
+   * tokens name them (path and content hash) so that a replay loads them again
+   */
+  sources?: SourceFile[];
   /** default: the protocol's first correct variant */
   variant?: string;
   /**
@@ -72,7 +81,8 @@ export interface CheckOptions {
   onProgress?: (runsDone: number, runsTotal: number) => void;
 }
 
-export type ResolvedOptions = Required<Omit<CheckOptions, 'variant' | 'onProgress' | 'timeLimit' | 'preempt'>> & {
+export type ResolvedOptions = Required<Omit<CheckOptions, 'variant' | 'onProgress' | 'timeLimit' | 'preempt' | 'registry'>> & {
+  registry: Registry | undefined;
   variant: string | undefined;
   /** undefined: the variant's own model */
   preempt: PreemptModel | undefined;
@@ -132,6 +142,8 @@ export function resolveOptions(o: CheckOptions): ResolvedOptions {
   for (const [k, v] of Object.entries(o.params ?? {})) if (!Number.isInteger(v)) throw new BadInput(`parameter ${k} must be an integer, got ${v}`);
   return {
     protocol: o.protocol,
+    registry: o.registry,
+    sources: o.sources ?? [],
     variant: o.variant,
     runs: positive('runs', runs),
     strategy,

@@ -7,30 +7,37 @@
  * Either way any number of workers gives the same workloads, states, verdict and counterexample.
  */
 import { Tinypool } from 'tinypool';
+import { loadSources } from '../load.js';
 import type { WorkloadOutcome } from '../explore/prove.js';
 import { boundedExec } from '../explore/prove.js';
 import { parallelSnapshotDfs } from '../explore/parallel-snapshot.js';
-import { findVariant } from '../protocols.js';
+import { findVariant } from '../registry.js';
+import type { SourceFile } from './token.js';
 import { proofSetup, prove, type ProofCheck, type ProveOptions } from './prove.js';
 import type { ProveTask } from './prove-workers-task.js';
 
-export interface ParallelProveOptions extends Omit<ProveOptions, 'invariants'> {
+export interface ParallelProveOptions extends Omit<ProveOptions, 'protocol' | 'registry' | 'invariants' | 'sources'> {
+  /** a built-in protocol, or one the sources define */
+  protocol: string;
   /** worker threads */
   workers: number;
-  /** user invariants, loaded in each worker */
-  invariantsFile?: string;
+  /** the user files the proof needs (protocol and invariant files), loaded in each worker */
+  sources?: SourceFile[];
 }
 
 export async function proveParallel(o: ParallelProveOptions): Promise<ProofCheck> {
-  const { workers, invariantsFile, timeLimit, ...options } = o;
-  const setup = proofSetup({ ...options, ...(timeLimit !== undefined ? { timeLimit } : {}) });
+  const { workers, sources = [], timeLimit, ...options } = o;
+  // this thread needs the protocol and invariants too: for the enumeration and the counterexample
+  const { registry, invariants: all } = await loadSources(sources);
+  const here = { ...options, registry, sources, invariants: all.filter((i) => i.name.split('/')[0] === o.protocol), ...(timeLimit !== undefined ? { timeLimit } : {}) };
+  const setup = proofSetup(here);
   if (setup.protocol.restartable) {
     const variant = findVariant(setup.protocol, o.variant);
-    return prove({ ...options, ...(timeLimit !== undefined ? { timeLimit } : {}) }, async (bound, todo) => {
+    return prove(here, async (bound, todo) => {
       const out: WorkloadOutcome[] = [];
       for (const { index, workload } of todo) {
         const result = await parallelSnapshotDfs(setup.protocol, variant, workload, {
-          exec: boundedExec(setup.exec, setup.bounds, bound), maxStates: setup.bounds.maxStates, workers, ref: { name: setup.protocol.name },
+          exec: boundedExec(setup.exec, setup.bounds, bound), maxStates: setup.bounds.maxStates, workers, ref: { name: setup.protocol.name, sources },
           ...(setup.bounds.deadline !== undefined ? { deadline: setup.bounds.deadline } : {}),
         });
         out.push({ index, result });
@@ -43,7 +50,7 @@ export async function proveParallel(o: ParallelProveOptions): Promise<ProofCheck
   // one clock for every thread (performance.now() has a per-thread origin)
   const deadline = o.timeLimit !== undefined ? Date.now() + o.timeLimit * 1000 : undefined;
   try {
-    return await prove({ ...options, ...(timeLimit !== undefined ? { timeLimit } : {}) }, async (bound, todo) => {
+    return await prove(here, async (bound, todo) => {
       let firstFailing = Infinity;
       let next = 0;
       const done: WorkloadOutcome[] = [];
@@ -52,7 +59,7 @@ export async function proveParallel(o: ParallelProveOptions): Promise<ProofCheck
           const { index } = todo[next++]!;
           // a workload after one that failed is not part of the proof's result
           if (index > firstFailing || (deadline !== undefined && Date.now() > deadline)) continue;
-          const task: ProveTask = { options, index, bound, ...(deadline !== undefined ? { deadline } : {}), ...(invariantsFile ? { invariantsFile } : {}) };
+          const task: ProveTask = { options, index, bound, sources, ...(deadline !== undefined ? { deadline } : {}) };
           const r = await pool.run(task) as WorkloadOutcome;
           done.push(r);
           if (r.result.failure) firstFailing = Math.min(firstFailing, index);

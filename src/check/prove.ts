@@ -7,14 +7,14 @@
 import type { ExecOptions } from '../engine/engine.js';
 import { boundedExec, prove as search, type ProofBoundsOptions, type ProofStats, type Reduction, type WorkloadOutcome } from '../explore/prove.js';
 import type { Protocol } from '../protocol.js';
-import { findProtocol, findVariant } from '../protocols.js';
+import { findVariant } from '../registry.js';
 import type { PreemptModel } from '../sim/world.js';
-import { counterexample, type Counterexample } from './check.js';
+import { counterexample, resolveProtocol, type Counterexample } from './check.js';
 import { minimize } from './minimize.js';
 import { BadInput, resolveOptions, type CheckOptions } from './options.js';
 import type { Scenario } from './token.js';
 
-export interface ProveOptions extends Pick<CheckOptions, 'protocol' | 'variant' | 'cpus' | 'params' | 'maxSteps' | 'maxEnvSteps' | 'preempt' | 'invariants' | 'timeLimit' | 'maxStates'> {
+export interface ProveOptions extends Pick<CheckOptions, 'protocol' | 'registry' | 'sources' | 'variant' | 'cpus' | 'params' | 'maxSteps' | 'maxEnvSteps' | 'preempt' | 'invariants' | 'timeLimit' | 'maxStates'> {
   /** default 2: operations per program */
   ops?: number;
   /** default 2: the preemption bound (with iterative, the largest bound to reach) */
@@ -62,7 +62,7 @@ export function proofSetup(o: ProveOptions): { protocol: Protocol; bounds: Proof
   if (o.reduction === 'dpor' && (o.preemptionBound !== undefined || o.delayBound !== undefined)) throw new BadInput('DPOR explores every interleaving: it takes no preemption or delay bound');
   if (o.delayBound !== undefined && o.preemptionBound !== undefined) throw new BadInput('bound preemptions or delays, not both');
   const bound = o.reduction === 'dpor' ? Infinity : o.delayBound ?? r.maxPreemptions;
-  const protocol = findProtocol(r.protocol);
+  const protocol = resolveProtocol(r.protocol, o.registry);
   const variant = findVariant(protocol, r.variant);
   if (!protocol.enumerate) throw new BadInput(`${protocol.name} lists no workloads to prove over (its protocol has no enumerate())`);
   const preempt = r.preempt ?? variant.preempt ?? 'full';
@@ -96,6 +96,7 @@ export async function prove(o: ProveOptions, run?: WorkloadRunner): Promise<Proo
   const scenario: Scenario = {
     protocol: protocol.name, variant: variant.name, cpus: exec.cpus, maxPreemptions: at.maxPreemptions, maxSteps: exec.maxSteps,
     maxEnvSteps: exec.maxEnvSteps, ...(at.maxDelays !== undefined ? { maxDelays: at.maxDelays } : {}), preempt: exec.preempt ?? 'full', workload: min.workload, choices: min.choices,
+    ...(o.sources?.length ? { files: o.sources } : {}),
   };
   const cx = counterexample(protocol, variant, scenario, o.invariants);
   if (!cx) throw new Error('internal: the proof\'s counterexample did not reproduce');

@@ -1,19 +1,27 @@
 /**
  * Worker-thread entry for --workers: runs one block of a check and returns its result (plain
- * data). User invariants travel as a file name and are loaded here: functions cannot cross
- * threads.
+ * data). Functions cannot cross threads, so a user's protocol and invariants travel as the
+ * files they came from (with their content hash) and are loaded here, once per worker.
  */
-import { loadInvariants } from '../cli/load-invariants.js';
+import { loadSources } from '../load.js';
+import type { Invariant } from '../protocol.js';
+import type { Registry } from '../registry.js';
 import { check, type CheckResult } from './check.js';
 import type { CheckOptions } from './options.js';
+import type { SourceFile } from './token.js';
 
 export interface BlockTask {
-  options: Omit<CheckOptions, 'invariants' | 'onProgress'>;
-  invariantsFile?: string;
+  options: Omit<CheckOptions, 'protocol' | 'invariants' | 'onProgress' | 'registry'> & { protocol: string };
+  /** the user files the check needs */
+  sources: SourceFile[];
 }
 
+const loaded = new Map<string, Promise<{ registry: Registry; invariants: Invariant[] }>>();
+
 export default async function runBlock(task: BlockTask): Promise<CheckResult> {
-  const all = task.invariantsFile ? await loadInvariants(task.invariantsFile) : [];
-  const invariants = all.filter((i) => i.name.split('/')[0] === task.options.protocol);
-  return check({ ...task.options, invariants });
+  const key = JSON.stringify(task.sources);
+  if (!loaded.has(key)) loaded.set(key, loadSources(task.sources));
+  const { registry, invariants } = await loaded.get(key)!;
+  const mine = invariants.filter((i) => i.name.split('/')[0] === task.options.protocol);
+  return check({ ...task.options, registry, invariants: mine });
 }

@@ -7,10 +7,10 @@
  * blocks b with b mod n = i-1: n machines together run exactly the blocks of one check.
  */
 import { Tinypool } from 'tinypool';
-import type { CheckResult, Stats } from './check.js';
+import { check, type CheckResult, type Stats } from './check.js';
+import { mergeCoverage } from './coverage.js';
 import { BadInput, isExhaustive, resolveOptions, type CheckOptions } from './options.js';
 import type { BlockTask } from './workers-task.js';
-import runBlockInline from './workers-task.js';
 
 export interface Shard {
   /** 1-based */
@@ -18,15 +18,19 @@ export interface Shard {
   count: number;
 }
 
-export interface ParallelOptions extends Omit<CheckOptions, 'invariants' | 'onProgress'> {
-  /** default 0: worker threads; 0 runs the blocks in this thread */
+export interface ParallelOptions extends Omit<CheckOptions, 'onProgress'> {
+  /**
+   * default 0: worker threads; 0 runs the blocks in this thread. Workers load a user's protocol
+   * and invariants from `sources` (functions cannot cross threads): the protocol must then be a
+   * name, of a built-in protocol or of one that a protocol file in `sources` defines.
+   */
   workers?: number;
   /** default: the whole check */
   shard?: Shard;
-  /** user invariants, loaded in each worker */
-  invariantsFile?: string;
   /** default 50 (pct: 200, dfs/bfs: 1): runs (workloads) per block; part of what the seed means */
   blockRuns?: number;
+  /** default none: called as blocks complete */
+  onProgress?: (blocksDone: number, blocksTotal: number) => void;
 }
 
 export function parseShard(raw: string): Shard {
@@ -58,26 +62,30 @@ export async function checkParallel(o: ParallelOptions): Promise<CheckResult> {
   const pool = workers > 0 && blocks.length > 1
     ? new Tinypool({ filename: new URL('./workers-task.js', import.meta.url).href, minThreads: workers, maxThreads: workers })
     : null;
+  if (pool && typeof o.protocol !== 'string') throw new BadInput('--workers needs the protocol by name: a built-in one, or one from a protocol file in `sources`');
+  const { workers: _w, shard: _s, blockRuns: _b, onProgress, ...check1 } = o;
   const results = new Map<number, CheckResult>();
   let firstFailing = Infinity;
-  const task = (b: number): BlockTask | null => {
+  const block = (b: number): CheckOptions | null => {
     const left = (deadline - performance.now()) / 1000;
     if (b > firstFailing || left <= 0) return null;
-    const options = { ...o, seed: blockSeed(r.seed, b), runs: Math.min(per, r.runs - b * per), ...(Number.isFinite(left) ? { timeLimit: left } : {}) };
-    delete (options as Partial<ParallelOptions>).workers;
-    delete (options as Partial<ParallelOptions>).shard;
-    delete (options as Partial<ParallelOptions>).invariantsFile;
-    delete (options as Partial<ParallelOptions>).blockRuns;
-    return { options, ...(o.invariantsFile ? { invariantsFile: o.invariantsFile } : {}) };
+    return { ...check1, seed: blockSeed(r.seed, b), runs: Math.min(per, r.runs - b * per), ...(Number.isFinite(left) ? { timeLimit: left } : {}) };
+  };
+  const inPool = (c: CheckOptions): Promise<CheckResult> => {
+    const { invariants: _i, registry: _r, ...options } = c;
+    const task: BlockTask = { options: { ...options, protocol: c.protocol as string }, sources: c.sources ?? [] };
+    return pool!.run(task);
   };
   let next = 0;
+  let done = 0;
   const lane = async (): Promise<void> => {
     while (next < blocks.length) {
       const b = blocks[next++]!;
-      const t = task(b);
-      if (!t) continue;
-      const res: CheckResult = pool ? await pool.run(t) : await runBlockInline(t);
+      const c = block(b);
+      if (!c) continue;
+      const res: CheckResult = pool ? await inPool(c) : check(c);
       results.set(b, res);
+      onProgress?.(++done, blocks.length);
       if (!res.ok) firstFailing = Math.min(firstFailing, b);
     }
   };
@@ -86,11 +94,17 @@ export async function checkParallel(o: ParallelOptions): Promise<CheckResult> {
   } finally {
     await pool?.destroy();
   }
-  return merge(blocks.filter((b) => b <= firstFailing && results.has(b)).map((b) => results.get(b)!), r.seed, performance.now() - t0, blocks.length);
+  const ran = blocks.filter((b) => b <= firstFailing && results.has(b));
+  const merged = merge(ran.map((b) => results.get(b)!), r.seed, performance.now() - t0, blocks.length);
+  merged.stats.blocks = { size: per, ran, ...(Number.isFinite(firstFailing) ? { failing: firstFailing } : {}) };
+  return merged;
 }
 
-/** The blocks in order, up to and including the first failing one, as one result. */
-function merge(rs: CheckResult[], seed: number, wallMs: number, planned: number): CheckResult {
+/**
+ * The blocks in order, up to and including the first failing one, as one result (also the
+ * results of the shards of one check, failing one last: kcheck merge).
+ */
+export function merge(rs: CheckResult[], seed: number, wallMs: number, planned: number): CheckResult {
   if (rs.length === 0) throw new BadInput('no block ran (time limit too short, or an empty shard)');
   const last = rs[rs.length - 1]!;
   const before = rs.slice(0, -1).reduce((n, x) => n + x.stats.runs, 0);
@@ -112,6 +126,8 @@ function merge(rs: CheckResult[], seed: number, wallMs: number, planned: number)
       longerRuns: pcts.reduce((n, p) => n + p.longerRuns, 0), bound, confidence: 1 - miss,
     };
   }
+  const covs = rs.map((x) => x.stats.coverage).filter((c) => c !== undefined);
+  if (covs.length > 0) stats.coverage = mergeCoverage(covs);
   const xs = rs.map((x) => x.stats.exhaustive).filter((x) => x !== undefined);
   if (xs.length === rs.length && xs.length > 0) {
     const add = (f: (x: (typeof xs)[number]) => number) => xs.reduce((n, x) => n + f(x), 0);

@@ -9,11 +9,13 @@ import { check, type CheckResult } from '../check/check.js';
 import { resolveOptions } from '../check/options.js';
 import { execute } from '../engine/engine.js';
 import { DrawnRandomStrategy, randomInput } from '../explore/random.js';
-import { asExpected, type Variant } from '../protocol.js';
-import { findProtocol, findVariant } from '../protocols.js';
+import { asExpected, type Protocol, type Variant } from '../protocol.js';
+import { findVariant } from '../registry.js';
+import { table } from '../report/table.js';
 import { EXIT, json, out, progress, stdoutColors } from './shared.js';
+import { builtinWorkspace, loadWorkspace, type Workspace, type WorkspaceFlags } from './workspace.js';
 
-export interface CompareFlags {
+export interface CompareFlags extends WorkspaceFlags {
   json?: boolean; runs?: number; seed?: number; cpus?: number; correct?: boolean;
   /** run every variant on the workloads of this one (default: each variant on its own) */
   workload?: string;
@@ -59,10 +61,9 @@ function row(r: CheckResult, v: Variant): CompareRow {
  * Every variant on the very same (workload, schedule) pairs, drawn once with the reference
  * variant's workload shape: what a design costs, and what it breaks, on the same callers.
  */
-function onSharedWorkloads(protocol: string, flags: CompareFlags, onVariant?: (name: string) => void): CompareRow[] {
-  const p = findProtocol(protocol);
+function onSharedWorkloads(p: Protocol, flags: CompareFlags, onVariant?: (name: string) => void): CompareRow[] {
   const ref = findVariant(p, flags.workload);
-  const o = resolveOptions({ protocol, cpus: flags.cpus, seed: flags.seed ?? 1, runs: flags.runs ?? 500 });
+  const o = resolveOptions({ protocol: p, cpus: flags.cpus, seed: flags.seed ?? 1, runs: flags.runs ?? 500 });
   const pairs = fc.sample(fc.tuple(p.workload({ cpus: o.cpus, ops: o.ops, variant: ref }), randomInput), { numRuns: o.runs, seed: o.seed });
   const exec = { cpus: o.cpus, maxSteps: o.maxSteps, maxPreemptions: o.maxPreemptions, maxEnvSteps: o.maxEnvSteps, trace: false };
   return p.variants.filter((v) => !flags.correct || !v.buggy).map((v) => {
@@ -81,27 +82,36 @@ function onSharedWorkloads(protocol: string, flags: CompareFlags, onVariant?: (n
   });
 }
 
-export function compareRows(protocol: string, flags: CompareFlags, onVariant?: (name: string) => void): CompareRow[] {
-  if (flags.workload !== undefined) return onSharedWorkloads(protocol, flags, onVariant);
-  const p = findProtocol(protocol);
-  const seed = flags.seed ?? 1;
+/** The seed and runs of a comparison: 1 and 500 unless given, KCHECK_SEED / KCHECK_RUNS over both. */
+function compareBudget(p: Protocol, flags: CompareFlags): { seed: number; runs: number; envOverrides: string[] } {
+  return resolveOptions({ protocol: p, seed: flags.seed ?? 1, runs: flags.runs ?? 500 });
+}
+
+/** Every variant of the protocol (the correct ones with --correct), each a row; names, user invariants and files from `ws`. */
+export function compareRows(protocol: string | Protocol, flags: CompareFlags, onVariant?: (name: string) => void, ws: Workspace = builtinWorkspace): CompareRow[] {
+  const p = typeof protocol === 'string' ? ws.registry.find(protocol) : protocol;
+  if (flags.workload !== undefined) return onSharedWorkloads(p, flags, onVariant);
+  const { seed, runs } = compareBudget(p, flags);
   return p.variants.filter((v) => !flags.correct || !v.buggy).map((v) => {
     onVariant?.(v.name);
-    const r = check({ protocol: p.name, variant: v.name, runs: flags.runs ?? 500, seed, cpus: flags.cpus, minimize: false });
+    const r = check({ protocol: p, variant: v.name, runs, seed, cpus: flags.cpus, minimize: false, invariants: ws.invariants(p.name), sources: ws.sources(p.name) });
     return row(r, v);
   });
 }
 
 const fmt = (n: number | undefined) => (n === undefined ? '-' : n === 0 ? '0' : n < 0.01 ? n.toExponential(1) : n.toFixed(3));
 
-export function compareCommand(protocol: string, flags: CompareFlags): number {
-  const rows: CompareRow[] = [];
-  const bar = progress(`compare ${protocol}`, !flags.json);
-  for (const r of compareRows(protocol, flags, () => bar.update(rows.length, findProtocol(protocol).variants.length))) rows.push(r);
+export async function compareCommand(protocol: string, flags: CompareFlags): Promise<number> {
+  const ws = await loadWorkspace(flags);
+  const p = ws.registry.find(protocol);
+  let done = 0;
+  const bar = progress(`compare ${protocol}`, !flags.json, 'variants');
+  const budget = compareBudget(p, flags);
+  const rows = compareRows(p, flags, () => bar.update(done++, p.variants.length), ws);
   bar.stop();
   const ok = rows.every((r) => r.asExpected);
   if (flags.json) {
-    json({ protocol, seed: flags.seed ?? 1, ok, rows });
+    json({ protocol, seed: budget.seed, ok, rows });
     return ok ? EXIT.holds : EXIT.counterexample;
   }
   const c = stdoutColors();
@@ -113,12 +123,12 @@ export function compareCommand(protocol: string, flags: CompareFlags): number {
     r.variant, r.buggy ? 'buggy' : 'correct', r.verdict + (r.asExpected ? '' : ' (UNEXPECTED)'), String(r.runs),
     ...counters.map((k) => fmt(r.cost[k])), ...infos.map((k) => String(r.info[k] ?? 0)),
   ]);
-  const width = head.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)));
-  const line = (row: string[]) => row.map((cell, i) => cell.padEnd(width[i]!)).join('  ').trimEnd();
-  out(c.bold(line(head)));
-  for (const r of cells) out(line(r));
-  const where = flags.workload !== undefined ? `the same ${flags.runs ?? 500} workloads and schedules (shape of ${flags.workload}) for every variant`
-    : `${flags.runs ?? 500} runs per variant on its own workloads (a buggy variant stops at its first counterexample)`;
-  out(c.dim(`seed ${flags.seed ?? 1}, ${where}; costs are means per ${per}; info = distinct informational findings`));
+  const t = table(head, cells);
+  for (const l of t.head) out(c.bold(l));
+  for (const lines of t.rows) for (const l of lines) out(l);
+  const where = flags.workload !== undefined ? `the same ${budget.runs} workloads and schedules (shape of ${flags.workload}) for every variant`
+    : `${budget.runs} runs per variant on its own workloads (a buggy variant stops at its first counterexample)`;
+  const env = budget.envOverrides.length ? c.yellow(` [env: ${budget.envOverrides.join(' ')}]`) : '';
+  out(c.dim(`seed ${budget.seed}, ${where}; costs are means per ${per}; info = distinct informational findings`) + env);
   return ok ? EXIT.holds : EXIT.counterexample;
 }

@@ -1,6 +1,6 @@
 import { kernelInvariants } from '../../properties/kernel.js';
-import { protocols } from '../protocols.js';
 import { json, out, stdoutColors } from './shared.js';
+import { loadWorkspace, type WorkspaceFlags } from './workspace.js';
 
 /** What the engine checks for every protocol, besides the protocol's own invariants. */
 const EVERY_PROTOCOL = [
@@ -9,18 +9,20 @@ const EVERY_PROTOCOL = [
   { name: 'kernel/BUG', description: 'the kernel never hits a BUG()', checked: 'by the engine' },
 ];
 
-export function listCommand(opts: { json?: boolean }): number {
+export async function listCommand(opts: WorkspaceFlags & { json?: boolean }): Promise<number> {
+  const ws = await loadWorkspace(opts);
   const data = {
     everyProtocol: EVERY_PROTOCOL,
-    protocols: protocols.map((p) => ({
+    protocols: ws.registry.protocols.map((p) => ({
       name: p.name,
+      ...(ws.user.includes(p.name) ? { file: ws.sources(p.name)[0]!.path } : {}),
       description: p.description,
       variants: p.variants.map((v) => ({
         name: v.name, buggy: v.buggy, description: v.description, source: v.source,
         ...(v.expect ? { expect: v.expect } : {}),
         ...(v.alsoCaughtBy ? { alsoCaughtBy: v.alsoCaughtBy } : {}),
       })),
-      invariants: p.invariants.map((i) => ({
+      invariants: [...p.invariants, ...ws.invariants(p.name)].map((i) => ({
         name: i.name, description: i.description,
         checked: i.check ? (i.final ? 'at the end' : 'after every step') : 'by the statechart',
       })),
@@ -34,7 +36,7 @@ export function listCommand(opts: { json?: boolean }): number {
   out(`${c.bold('every protocol')}: what the engine checks besides each protocol's own invariants`);
   for (const i of EVERY_PROTOCOL) out(`    ${c.bold(i.name)} ${c.dim(`(${i.checked})`)}: ${i.description}`);
   for (const p of data.protocols) {
-    out(`${c.bold(p.name)}: ${p.description}`);
+    out(`${c.bold(p.name)}: ${p.description}${p.file ? c.dim(` (from ${p.file})`) : ''}`);
     out(c.bold('  variants'));
     for (const v of p.variants) {
       out(`    ${v.buggy ? c.red('buggy  ') : c.green('correct')} ${c.bold(v.name)}: ${v.description}`);

@@ -1,110 +1,61 @@
 #!/usr/bin/env node
 /**
- * kcheck: a thin shell over the API. Exit codes: 0 all hold, 1 counterexample found, 2 bad input
- * (always one line on stderr, never a stack trace).
+ * kcheck: a thin shell over the API, its commands and options generated from the option table
+ * (options.ts). Exit codes: 0 all hold, 1 counterexample found, 2 bad input (always one line on
+ * stderr, never a stack trace), 3 inconclusive (an exhaustive search or proof stopped early, a replay
+ * that no longer follows its schedule).
  */
-import { Command, CommanderError, Option } from 'commander';
-import { BadInput, MAX_CPUS, PREEMPT_MODELS, STRATEGIES } from '../check/options.js';
+import { Command, CommanderError } from 'commander';
+import { BadInput } from '../check/options.js';
 import { BadToken } from '../check/token.js';
 import { InvariantThrew } from '../engine/engine.js';
 import { auditCommand } from './audit.js';
 import { compareCommand } from './compare.js';
 import { coverageCommand } from './coverage.js';
-import { proveCommand } from './prove.js';
+import { diagramCommand } from './diagram.js';
 import { listCommand } from './list.js';
+import { mergeCommand } from './merge.js';
+import { proveCommand } from './prove.js';
+import { COMMANDS, commanderOption, type OptionName } from './options.js';
 import { replayCommand } from './replay.js';
-import { runCommand, shardFlag } from './run.js';
-import { EXIT, intFlag, paramFlag, secondsFlag } from './shared.js';
+import { runCommand } from './run.js';
+import { EXIT } from './shared.js';
+
+type Action = (args: unknown[], o: Record<string, unknown>) => Promise<number>;
+
+const ACTIONS: Record<string, Action> = {
+  list: (_, o) => listCommand(o),
+  run: ([names], o) => runCommand(names as string[], o),
+  replay: ([token], o) => replayCommand(token as string, o),
+  audit: ([names], o) => auditCommand(names as string[], o),
+  compare: ([name], o) => compareCommand(name as string, o),
+  prove: ([names], o) => proveCommand(names as string[], o),
+  coverage: ([names], o) => coverageCommand(names as string[], o),
+  diagram: ([name], o) => diagramCommand(name as string, o),
+  merge: async ([files], o) => mergeCommand(files as string[], o),
+};
 
 const program = new Command('kcheck')
   .description('property-based verification of Linux-kernel concurrency protocols')
   .version('0.1.0')
   .exitOverride()
   .configureOutput({ writeErr: () => {} }) // errors are printed once, below, as one line
-  .showSuggestionAfterError(false);
+  .showSuggestionAfterError(true);
 
-program.command('list')
-  .description('protocols, their variants (correct or buggy, with sources) and invariants')
-  .option('--json', 'print JSON')
-  .action((o) => { process.exitCode = listCommand(o); });
+for (const spec of COMMANDS) {
+  const cmd = program.command(spec.name).description(spec.what).exitOverride();
+  if (spec.args) cmd.argument(spec.args);
+  for (const [name, use] of Object.entries(spec.options)) cmd.addOption(commanderOption(name as OptionName, use));
+  const action = ACTIONS[spec.name]!;
+  cmd.action(async (...args: unknown[]) => {
+    const o = args[args.length - 2] as Record<string, unknown>;
+    process.exitCode = await action(args.slice(0, -2), o);
+  });
+}
 
-const common = (cmd: Command) => cmd
-  .addOption(new Option('--runs <n>', 'executions per variant (default 1000)').argParser(intFlag(1, 1e9)))
-  .addOption(new Option('--seed <s>', 'fast-check seed (default random)').argParser(intFlag(-0x80000000, 0x7fffffff)))
-  .addOption(new Option('--cpus <n>', 'simulated CPUs (default 2)').argParser(intFlag(1, MAX_CPUS)))
-  .option('--json', 'print the results as JSON');
-
-common(program.command('run')
-  .description("check protocols (default: every protocol's correct variants)")
-  .argument('[protocol...]', 'protocols to check (default: all)'))
-  .option('--variant <name>', 'check this variant only')
-  .addOption(new Option('--ops <n>', 'operations per task (default 6)').argParser(intFlag(1, 64)))
-  .addOption(new Option('--time-limit <sec>', 'stop generating runs after this many seconds, per variant').argParser(secondsFlag))
-  .option('--invariants <file>', 'extra invariants from a .ts/.js file')
-  .addOption(new Option('--strategy <name>', 'portfolio | random | pct | dfs | bfs (default portfolio: random and PCT runs mixed; see docs/strategies.md)').choices(STRATEGIES))
-  .option('--no-swarm', 'every run may use every operation kind (default: swarm testing draws a subset per run)')
-  .addOption(new Option('--param <name=value>', 'fix a workload parameter of the protocol (repeatable; see kcheck list)').argParser(paramFlag).default({}))
-  .addOption(new Option('--depth <d>', 'pct: bug depth d, d-1 priority change points (default 3)').argParser(intFlag(1, 16)))
-  .addOption(new Option('--preemption-bound <b>', 'preemptions per run (switches away from a unit that could go on); default none for random/pct, 2 for dfs/bfs').argParser(intFlag(0, 64)))
-  .addOption(new Option('--preempt <model>', "the kernel's preemption model: none | voluntary | full | rt (default: the variant's kernel, else full)").choices(PREEMPT_MODELS))
-  .addOption(new Option('--env-steps <n>', 'environment actions (speculative fills, write-backs) per run (default 32)').argParser(intFlag(0, 10_000)))
-  .addOption(new Option('--max-states <n>', 'dfs/bfs: stop after this many distinct states (default 200000)').argParser(intFlag(1, 1e9)))
-  .option('--reduction', 'dfs: sleep-set partial-order reduction (default off; see docs/strategies.md)')
-  .option('--coverage', 'measure statechart state, transition and transition-pair coverage')
-  .addOption(new Option('--workers <n>', 'spread runs over n worker threads; same seed, same result for any n').argParser(intFlag(1, 64)))
-  .addOption(new Option('--shard <i/n>', 'run only shard i of n (1-based), for a CI matrix').argParser(shardFlag))
-  .action(async (names: string[], o) => { process.exitCode = await runCommand(names, o); });
-
-program.command('replay')
-  .description('re-execute a counterexample token: exit 1 if it still fails, 0 if it now holds')
-  .argument('<token>', 'a kc2.… token from a report')
-  .option('--json', 'print the result as JSON')
-  .option('--invariants <file>', 'extra invariants from a .ts/.js file')
-  .action(async (token: string, o) => { process.exitCode = await replayCommand(token, o); });
-
-common(program.command('audit')
-  .description('self-check: every buggy variant caught by its invariant, every correct one holds')
-  .argument('[protocol...]', 'protocols to audit (default: all)'))
-  .action((names: string[], o) => { process.exitCode = auditCommand(names, o); });
-
-common(program.command('compare')
-  .description('every variant of one protocol on the same seed: safety verdict and mean cost per operation')
-  .argument('<protocol>', 'the protocol to compare'))
-  .option('--correct', 'only the correct variants')
-  .option('--workload <variant>', "run every variant on this variant's workloads (the same runs for all)")
-  .action((name: string, o) => { process.exitCode = compareCommand(name, { ...o, runs: o.runs ?? 500, seed: o.seed ?? 1 }); });
-
-program.command('prove')
-  .description('every correct variant (or the named one) over every workload within the bounds, with every interleaving within the preemption bound')
-  .argument('[protocol...]', 'protocols to prove (default: every protocol that lists its workloads)')
-  .option('--variant <name>', 'prove this variant only')
-  .addOption(new Option('--cpus <n>', 'simulated CPUs (default 2)').argParser(intFlag(1, MAX_CPUS)))
-  .addOption(new Option('--ops <n>', 'operations per program (default 2)').argParser(intFlag(1, 64)))
-  .addOption(new Option('--preemption-bound <b>', 'preemptions per execution (default 2)').argParser(intFlag(0, 64)))
-  .addOption(new Option('--delay-bound <d>', 'bound delays (choices other than the first) instead of preemptions').argParser(intFlag(0, 64)))
-  .option('--iterative', 'bounds 0, 1, ... up to the preemption (or delay) bound, as far as the time limit allows; reports the largest completed')
-  .addOption(new Option('--reduction <kind>', 'none | sleep (sleep sets) | dpor (one execution per Mazurkiewicz trace, no preemption bound); default none').choices(['none', 'sleep', 'dpor']))
-  .addOption(new Option('--max-states <n>', 'states per workload and bound before its search stops, incomplete (default 200000)').argParser(intFlag(1, 1e9)))
-  .addOption(new Option('--time-limit <sec>', 'stop the proof after this many seconds, incomplete').argParser(secondsFlag))
-  .addOption(new Option('--workers <n>', 'spread the workloads over n worker threads; same result for any n').argParser(intFlag(1, 64)))
-  .addOption(new Option('--shard <i/n>', "prove only shard i of n's workloads (1-based), for a CI matrix").argParser(shardFlag))
-  .addOption(new Option('--param <name=value>', 'fix a workload parameter of the protocol (repeatable)').argParser(paramFlag).default({}))
-  .addOption(new Option('--preempt <model>', "the kernel's preemption model (default: the variant's kernel, else full)").choices(PREEMPT_MODELS))
-  .addOption(new Option('--env-steps <n>', 'environment actions per execution (default 32)').argParser(intFlag(0, 10_000)))
-  .option('--invariants <file>', 'extra invariants from a .ts/.js file')
-  .option('--json', 'print the results as JSON')
-  .action(async (names: string[], o) => { process.exitCode = await proveCommand(names, o); });
-
-program.command('coverage')
-  .description("line and branch coverage of the kernel model that each variant's default run reaches, and the branches none takes")
-  .argument('[protocol...]', 'protocols to measure (default: all)')
-  .option('--variant <name>', 'measure this variant only')
-  .addOption(new Option('--seed <s>', 'seed of every run (default 1)').argParser(intFlag(-0x80000000, 0x7fffffff)))
-  .option('--json', 'print the coverage as JSON')
-  .action(async (names: string[], o) => { process.exitCode = await coverageCommand(names, o); });
-
+/** One line: commander's "(Did you mean …?)" joins the message it belongs to. */
 function fail(message: string): void {
-  process.stderr.write(`kcheck: error: ${message.split('\n')[0]}\n`);
+  process.stderr.write(`kcheck: error: ${message.split('\n').map((l) => l.trim()).filter(Boolean).join(' ')}\n`);
   process.exitCode = EXIT.badInput;
 }
 

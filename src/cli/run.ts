@@ -1,14 +1,16 @@
-import { InvalidArgumentError } from 'commander';
 import { check, type CheckResult } from '../check/check.js';
 import { BadInput, type CheckOptions, type StrategyName } from '../check/options.js';
-import { checkParallel, parseShard, type Shard } from '../check/workers.js';
+import { checkParallel, type Shard } from '../check/workers.js';
 import type { Protocol, Variant } from '../protocol.js';
 import type { PreemptModel } from '../sim/world.js';
-import { findProtocol, protocols } from '../protocols.js';
-import { renderCheck } from '../report/text.js';
-import { EXIT, json, out, progress, stdoutColors, userInvariants } from './shared.js';
+import { suggest } from '../registry.js';
+import { runHtml } from '../report/html.js';
+import { checkCase, junitXml } from '../report/junit.js';
+import { renderCheck, renderSummary } from '../report/text.js';
+import { EXIT, json, out, progress, reporterOf, stdoutColors, type ReporterName } from './shared.js';
+import { loadWorkspace, type Workspace, type WorkspaceFlags } from './workspace.js';
 
-export interface RunFlags {
+export interface RunFlags extends WorkspaceFlags {
   variant?: string;
   runs?: number;
   seed?: number;
@@ -16,64 +18,66 @@ export interface RunFlags {
   ops?: number;
   timeLimit?: number;
   json?: boolean;
-  invariants?: string;
+  reporter?: ReporterName;
   strategy?: StrategyName;
   depth?: number;
   preemptionBound?: number;
   envSteps?: number;
   preempt?: PreemptModel;
+  /** false with --no-swarm */
   swarm?: boolean;
   param?: Record<string, number>;
   maxStates?: number;
   coverage?: boolean;
-  reduction?: boolean;
+  reduction?: 'none' | 'sleep';
   workers?: number;
   shard?: Shard;
 }
 
-export function shardFlag(raw: string): Shard {
-  try {
-    return parseShard(raw);
-  } catch (e) {
-    throw new InvalidArgumentError((e as Error).message);
-  }
-}
-
-/** The protocols named (default: all) and either the named variant or their correct ones. */
-export function targets(names: string[], variant: string | undefined): { p: Protocol; v: Variant }[] {
-  const ps = (names.length ? names : protocols.map((p) => p.name)).map(findProtocol);
+/**
+ * The protocols named (default: the user's protocols when files define any, else the
+ * built-in ones) and either the named variant or their correct ones.
+ */
+export function targets(ws: Workspace, names: string[], variant: string | undefined): { p: Protocol; v: Variant }[] {
+  const ps = (names.length ? names : ws.user.length ? ws.user : ws.registry.names).map((n) => ws.registry.find(n));
   if (variant === undefined) return ps.flatMap((p) => p.variants.filter((v) => !v.buggy).map((v) => ({ p, v })));
   const hits = ps.flatMap((p) => p.variants.filter((v) => v.name === variant).map((v) => ({ p, v })));
   if (hits.length === 0) {
-    throw new BadInput(`unknown variant '${variant}' of ${ps.map((p) => p.name).join(', ')} (see 'kcheck list')`);
+    const known = ps.flatMap((p) => p.variants.map((v) => v.name));
+    throw new BadInput(`unknown variant '${variant}' of ${ps.map((p) => p.name).join(', ')} (see 'kcheck list')${suggest(variant, known)}`);
   }
   return hits;
 }
 
 export async function runCommand(names: string[], flags: RunFlags): Promise<number> {
-  const todo = targets(names, flags.variant);
-  const user = await userInvariants(flags.invariants);
+  const ws = await loadWorkspace(flags);
+  const todo = targets(ws, names, flags.variant);
+  const reporter = reporterOf(flags);
   const results: CheckResult[] = [];
   const c = stdoutColors();
+  const t0 = performance.now();
   for (const { p, v } of todo) {
     const options: CheckOptions = {
-      protocol: p.name, variant: v.name, runs: flags.runs, seed: flags.seed, cpus: flags.cpus, ops: flags.ops,
-      timeLimit: flags.timeLimit, strategy: flags.strategy, depth: flags.depth, maxPreemptions: flags.preemptionBound, maxEnvSteps: flags.envSteps, preempt: flags.preempt, swarm: flags.swarm, params: flags.param,
-      maxStates: flags.maxStates, coverage: flags.coverage, reduction: flags.reduction,
+      protocol: p, variant: v.name, runs: flags.runs, seed: flags.seed, cpus: flags.cpus, ops: flags.ops,
+      timeLimit: flags.timeLimit, strategy: flags.strategy, depth: flags.depth, maxPreemptions: flags.preemptionBound, maxEnvSteps: flags.envSteps,
+      preempt: flags.preempt, swarm: flags.swarm, params: flags.param, maxStates: flags.maxStates, coverage: flags.coverage, reduction: flags.reduction === 'sleep',
+      invariants: ws.invariants(p.name), sources: ws.sources(p.name), registry: ws.registry,
     };
-    let r: CheckResult;
-    if (flags.workers !== undefined || flags.shard !== undefined) {
-      r = await checkParallel({ ...options, workers: flags.workers, shard: flags.shard, invariantsFile: flags.invariants });
-    } else {
-      const bar = progress(`${p.name}/${v.name}`, !flags.json);
-      r = check({ ...options, invariants: user.get(p.name) ?? [], onProgress: bar.update });
-      bar.stop();
-    }
+    const parallel = flags.workers !== undefined || flags.shard !== undefined;
+    const bar = progress(`${p.name}/${v.name}`, reporter === 'text', parallel ? 'blocks' : 'runs');
+    const r = parallel
+      ? await checkParallel({ ...options, protocol: p.name, workers: flags.workers, shard: flags.shard, onProgress: bar.update })
+      : check({ ...options, onProgress: bar.update });
+    bar.stop();
     results.push(r);
-    if (!flags.json) out(renderCheck(r, c).join('\n'));
+    if (reporter === 'text') out(renderCheck(r, c).join('\n'));
   }
   const failed = results.some((r) => !r.ok);
   const incomplete = results.some((r) => r.ok && r.incomplete);
-  if (flags.json) json({ ok: !failed && !incomplete, results });
+  const ok = !failed && !incomplete;
+  if (reporter === 'json') json({ ok, ...(flags.shard ? { shard: flags.shard } : {}), results });
+  else if (reporter === 'junit') process.stdout.write(junitXml(results.map(checkCase)));
+  else if (reporter === 'html') process.stdout.write(runHtml(results));
+  else out(renderSummary(results, performance.now() - t0, c));
   return failed ? EXIT.counterexample : incomplete ? EXIT.incomplete : EXIT.holds;
 }

@@ -5,13 +5,15 @@
  */
 import type { ExecOptions } from '../engine/engine.js';
 import type { Protocol } from '../protocol.js';
-import { findProtocol, findVariant } from '../protocols.js';
+import { loadSources } from '../load.js';
+import type { SourceFile } from '../check/token.js';
+import { findVariant } from '../protocols.js';
 import { replay } from './parallel-snapshot.js';
 import { SharedVisited } from './shared-visited.js';
 import { searchFrom, startEngine } from './snapshot-dfs.js';
 
-/** A registered protocol by name, or one a module exports (the bench's peer models). */
-export type ProtocolRef = { name: string } | { module: string; export: string };
+/** A protocol by name (built in, or defined by the user files given), or one a module exports (the bench's peer models). */
+export type ProtocolRef = { name: string; sources?: SourceFile[] } | { module: string; export: string };
 
 export interface SubtreeTask {
   ref: ProtocolRef;
@@ -33,7 +35,7 @@ export interface SubtreeTask {
 export interface SubtreeOutcome { states: number; transitions: number; complete: boolean; failed: boolean; full: boolean }
 
 async function resolve(ref: ProtocolRef): Promise<Protocol> {
-  if ('name' in ref) return findProtocol(ref.name);
+  if ('name' in ref) return (await loadSources(ref.sources ?? [])).registry.find(ref.name);
   return (await import(ref.module) as Record<string, Protocol>)[ref.export]!;
 }
 

@@ -4,7 +4,7 @@
  * changed, the spec state that refused, and the replay command.
  */
 import pc from 'picocolors';
-import type { CheckResult, Counterexample, Stats } from '../check/check.js';
+import type { CheckResult, Counterexample, ReplayResult, Stats } from '../check/check.js';
 import type { CoverageReport } from '../check/coverage.js';
 import type { TraceStep } from '../engine/result.js';
 
@@ -162,4 +162,23 @@ export function renderCheck(r: CheckResult, c: Colors): string[] {
     return [headline(r, c), ...stats, `  ${r.stats.pct || r.stats.exhaustive ? what : c.dim(what)}`, ...renderExplored(r.stats, c), ...coverage];
   }
   return [headline(r, c), ...stats, ...coverage, '', ...renderCounterexample(r, c)];
+}
+
+/** A replay: the counterexample (with a warning when it no longer follows its schedule), "holds" only when it replayed to its end. */
+export function renderReplay(r: ReplayResult, c: Colors): string[] {
+  const name = `${r.protocol}/${r.variant}`;
+  if (r.verdict === 'holds') return [`${c.green('✓')} ${name}: the scenario replayed to its end and now holds`];
+  const why = c.yellow(`the program no longer follows the recorded schedule (${r.divergence}); replayed leniently (choices modulo what is runnable)`);
+  if (r.verdict === 'diverged') return [`${c.yellow('?')} ${name}: inconclusive: ${why}; no violation on that schedule, which shows nothing`];
+  return [...(r.diverged ? [`${c.yellow('!')} ${name}: ${why}; it still fails:`, ''] : []), ...renderCounterexample(r, c)];
+}
+
+/** The last line of `kcheck run`: how many variants held, failed, stayed inconclusive, and the time. */
+export function renderSummary(results: CheckResult[], ms: number, c: Colors): string {
+  const failed = results.filter((r) => !r.ok).length;
+  const incomplete = results.filter((r) => r.ok && r.incomplete).length;
+  const held = results.length - failed - incomplete;
+  const parts = [`${held} held`, ...(failed ? [c.red(`${failed} counterexample${failed === 1 ? '' : 's'}`)] : []), ...(incomplete ? [c.yellow(`${incomplete} incomplete`)] : [])];
+  const seeds = [...new Set(results.map((r) => r.stats.seed))];
+  return `${c.bold('summary:')} ${results.length} variant${results.length === 1 ? '' : 's'} checked: ${parts.join(', ')} in ${(ms / 1000).toFixed(1)} s (seed ${seeds.join(', ')})`;
 }

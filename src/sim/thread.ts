@@ -198,3 +198,150 @@ export function* local_bh_enable<K, E>(x: Exec<K, E>, fn: string): Gen {
   t.softirq_disabled--;
   if (t.softirq_disabled === 0) yield { fn, what: 'local_bh_enable(): do_softirq() if pending', softirqs: true };
 }
+
+// ---- primitives for protocols written by users (kcheck/sim); each names its kernel counterpart ----
+
+/** local_irq_disable()/local_irq_enable() on this CPU (hardirqs are not taken while off). */
+export function local_irq_disable<K, E>(x: Exec<K, E>): void { x.cpuState().irqsOff = true; }
+export function local_irq_enable<K, E>(x: Exec<K, E>): void { x.cpuState().irqsOff = false; }
+
+/** local_irq_save(): irqs off, returning whether they were off before (the flags). */
+export function local_irq_save<K, E>(x: Exec<K, E>): boolean {
+  const was = x.cpuState().irqsOff;
+  x.cpuState().irqsOff = true;
+  return was;
+}
+
+/** local_irq_restore(flags): back to the state local_irq_save() returned. */
+export function local_irq_restore<K, E>(x: Exec<K, E>, flags: boolean): void { x.cpuState().irqsOff = flags; }
+
+/** spin_lock_irqsave(): irqs off, then the lock; returns the flags for spin_unlock_irqrestore(). */
+export function* spin_lock_irqsave<K, E>(x: Exec<K, E>, name: string, fn: string): Gen<boolean> {
+  const flags = local_irq_save(x);
+  yield* spin_lock(x, name, fn);
+  return flags;
+}
+
+export function spin_unlock_irqrestore<K, E>(x: Exec<K, E>, name: string, flags: boolean): void {
+  spin_unlock(x, name);
+  local_irq_restore(x, flags);
+}
+
+/** get_cpu(): preemption off, and this CPU's number (stable until put_cpu()). */
+export function get_cpu<K, E>(x: Exec<K, E>): number {
+  preempt_disable(x);
+  return x.cpu();
+}
+export function put_cpu<K, E>(x: Exec<K, E>): void { preempt_enable(x); }
+
+/**
+ * this_cpu_ptr(): this CPU's slot of a per-CPU array kept in the World (one entry per CPU).
+ * Stable only while the task cannot migrate (preemption or migration disabled, or irqs off).
+ */
+export function this_cpu_ptr<K, E, T>(x: Exec<K, E>, percpu: T[]): T { return percpu[x.cpu()]!; }
+
+/** An atomic_t: one field in the World, changed only in single steps. */
+export interface Atomic { counter: number }
+
+/** atomic_read(): one step that reads the value. */
+export function* atomic_read<K, E>(_x: Exec<K, E>, v: Atomic, fn: string, name = 'v'): Gen<number> {
+  yield { fn, what: `atomic_read(&${name})` };
+  return v.counter;
+}
+
+export function* atomic_set<K, E>(_x: Exec<K, E>, v: Atomic, i: number, fn: string, name = 'v'): Gen {
+  yield { fn, what: `atomic_set(&${name}, ${i})` };
+  v.counter = i;
+}
+
+/** atomic_add_return(): one step; the new value. atomic_inc/atomic_dec are this with ±1. */
+export function* atomic_add_return<K, E>(_x: Exec<K, E>, i: number, v: Atomic, fn: string, name = 'v'): Gen<number> {
+  yield { fn, what: `atomic_add_return(${i}, &${name})` };
+  v.counter += i;
+  return v.counter;
+}
+
+export function* atomic_inc<K, E>(_x: Exec<K, E>, v: Atomic, fn: string, name = 'v'): Gen {
+  yield { fn, what: `atomic_inc(&${name})` };
+  v.counter++;
+}
+
+export function* atomic_dec<K, E>(_x: Exec<K, E>, v: Atomic, fn: string, name = 'v'): Gen {
+  yield { fn, what: `atomic_dec(&${name})` };
+  v.counter--;
+}
+
+/** atomic_dec_and_test(): one step; true when the value reached 0 (the caller releases). */
+export function* atomic_dec_and_test<K, E>(_x: Exec<K, E>, v: Atomic, fn: string, name = 'v'): Gen<boolean> {
+  yield { fn, what: `atomic_dec_and_test(&${name})` };
+  return --v.counter === 0;
+}
+
+/** atomic_cmpxchg(): one step; the old value (the exchange happened when it equals `old`). */
+export function* atomic_cmpxchg<K, E>(_x: Exec<K, E>, v: Atomic, old: number, next: number, fn: string, name = 'v'): Gen<number> {
+  yield { fn, what: `atomic_cmpxchg(&${name}, ${old}, ${next})` };
+  const was = v.counter;
+  if (was === old) v.counter = next;
+  return was;
+}
+
+/** A struct completion: `done` counts complete() calls not yet consumed by a waiter. */
+export interface Completion { done: number }
+
+const COMPLETE_ALL = 0x7fffffff;
+
+/** complete(): one step; one waiter (present or future) may go on. Waiters sleep on the queue named after the completion. */
+export function* complete<K, E>(x: Exec<K, E>, c: Completion, fn: string, name = 'done'): Gen {
+  yield { fn, what: `complete(&${name})` };
+  if (c.done !== COMPLETE_ALL) c.done++;
+  wake_up(x.w, `completion ${name}`);
+}
+
+/** complete_all(): one step; every waiter, present and future, may go on (done saturates as in the kernel). */
+export function* complete_all<K, E>(x: Exec<K, E>, c: Completion, fn: string, name = 'done'): Gen {
+  yield { fn, what: `complete_all(&${name})` };
+  c.done = COMPLETE_ALL;
+  wake_up(x.w, `completion ${name}`);
+}
+
+/**
+ * wait_for_completion(): sleeps until done > 0, then consumes one (none after complete_all()).
+ * The test and the queueing are one step, so a complete() cannot slip in between and be lost.
+ */
+export function* wait_for_completion<K, E>(x: Exec<K, E>, c: Completion, fn: string, name = 'done'): Gen {
+  for (;;) {
+    yield { fn, what: `wait_for_completion(&${name})` };
+    if (c.done > 0) {
+      if (c.done !== COMPLETE_ALL) c.done--;
+      return;
+    }
+    prepare_to_wait(x, `completion ${name}`);
+    yield* schedule_sleep(x, fn);
+    finish_wait(x);
+  }
+}
+
+/**
+ * Starts a task (kernel_thread(), kthread_run()) and returns a join handle: `yield* join(fn)` in
+ * the parent sleeps until the child has exited (as kthread_stop() waits for the thread).
+ */
+export function spawn_task<K, E>(x: Exec<K, E>, name: string, program: (x: Exec<K, E>) => Gen): { task: Task; join(fn: string): Gen } {
+  const queue = `exit ${name}`;
+  const task = x.spawn(name, function* (y) {
+    yield* program(y);
+    wake_up(y.w, queue); // do_exit() waking the joiner, in the task's last step
+  });
+  const id = task.id;
+  return {
+    task,
+    *join(fn: string): Gen {
+      for (;;) {
+        yield { fn, what: `wait for ${name} to exit` };
+        if (x.w.tasks[id]!.state === 'done') return;
+        prepare_to_wait(x, queue);
+        yield* schedule_sleep(x, fn);
+        finish_wait(x);
+      }
+    },
+  };
+}

@@ -10,6 +10,9 @@ import { ROOT, kcheck, tokenIn, type CliResult } from '../helpers/cli.js';
 
 const MY_INVARIANTS = 'examples/my-invariants.ts';
 
+/** `run`'s output without its last line, the summary */
+const withoutSummary = (stdout: string) => stdout.slice(0, stdout.lastIndexOf('summary:'));
+
 describe('help and version', () => {
   test('--version prints the package version: exit 0', () => {
     const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string };
@@ -68,22 +71,37 @@ describe('run and replay', () => {
     test('exit 1 with a report naming the invariant and how to replay', () => {
       expect(run.code).toBe(1);
       expect(run.stdout).toContain('✗ kmap/B-INV6-pkmap-counts violated');
-      expect(run.stdout).toMatch(/^replay: npx kcheck replay kc2\.[A-Za-z0-9_-]+$/m);
+      expect(run.stdout).toMatch(/^replay: npx kcheck replay kc3\.[A-Za-z0-9_-]+$/m);
     });
 
     test('replay <token> exits 1 with the identical counterexample text', () => {
       const again = kcheck('replay', token);
       expect(again.code).toBe(1);
       expect(again.stdout.length).toBeGreaterThan(0);
-      // run prints a summary first, then the counterexample that replay prints alone
-      expect(run.stdout.endsWith(again.stdout)).toBe(true);
+      // run prints its header, the counterexample that replay prints alone, then the summary line
+      expect(withoutSummary(run.stdout).endsWith(again.stdout)).toBe(true);
+      expect(run.stdout).toMatch(/\nsummary: 1 variant checked: 0 held, 1 counterexample in [\d.]+ s \(seed 1\)\n$/);
     });
 
-    test('the same scenario on the fixed kernel (mainline) replays as holding: exit 0', () => {
+    // the fixed kernel goes on where the buggy one stopped: the recorded schedule is only a prefix
+    test('the same scenario on the fixed kernel (mainline) shows no violation but is not called fixed: exit 3', () => {
       const fixed = encodeToken({ ...decodeToken(token), variant: 'mainline' });
       const r = kcheck('replay', fixed);
-      expect(r.code).toBe(0);
-      expect(r.stdout).toContain('kmap/mainline: the scenario now holds');
+      expect(r.code).toBe(3);
+      expect(r.stdout).toMatch(/\? kmap\/mainline: inconclusive: .*the schedule ended after \d+ choices but the program goes on/);
+      expect(r.stdout).not.toMatch(/✓|holds/);
+    });
+
+    // issue 8 item 7: a replay that does not follow its schedule shows nothing, so it never exits 0
+    test('a schedule that no longer fits the program is inconclusive (exit 3), never "holds"', () => {
+      const s = decodeToken(token);
+      const workload = s.workload as { tasks: { cpu: number }[] };
+      // the failing task twice, on two CPUs: the recorded schedule has no answer for the choices
+      const changed = encodeToken({ ...s, variant: 'mainline', workload: { ...workload, tasks: [workload.tasks[0]!, { ...workload.tasks[0]!, cpu: 1 }] }, choices: [] });
+      const r = kcheck('replay', changed);
+      expect(r.code).toBe(3);
+      expect(r.stdout).toMatch(/^\? kmap\/mainline: inconclusive: the program no longer follows the recorded schedule/);
+      expect(r.stdout).not.toMatch(/holds|✓/);
     });
 
     test('replay --json is the structured result: same failure and token as run --json', () => {
@@ -92,7 +110,7 @@ describe('run and replay', () => {
       expect(r.code).toBe(1);
       const again = JSON.parse(r.stdout) as { ok: boolean; diverged: boolean; failure: { invariant: string }; token: string };
       expect(runJson.ok).toBe(false);
-      expect(again).toMatchObject({ ok: false, diverged: false, token });
+      expect(again).toMatchObject({ ok: false, verdict: 'counterexample', diverged: false, token });
       expect(again.failure).toEqual(runJson.results[0]!.failure);
       expect(again.failure.invariant).toBe('kmap/B-INV6-pkmap-counts');
     });
@@ -118,7 +136,7 @@ describe('audit', () => {
       expect(row.pass).toBe(true);
       expect(row.caughtBy === null).toBe(!row.buggy);
     }
-  });
+  }, 240_000);
 });
 
 describe('user invariants (--invariants)', () => {
@@ -141,7 +159,32 @@ describe('user invariants (--invariants)', () => {
     // the token replays to the same failure only with the same invariants loaded
     const again = kcheck('replay', tokenIn(r.stdout), '--invariants', MY_INVARIANTS);
     expect(again.code).toBe(1);
-    expect(r.stdout.endsWith(again.stdout)).toBe(true);
+    expect(withoutSummary(r.stdout).endsWith(again.stdout)).toBe(true);
+  });
+
+  // issue 8 item 7: the printed replay command alone must reproduce a failure of a user invariant
+  test('the token names the invariant file: the printed replay command alone reproduces the failure', () => {
+    const r = kcheck('run', 'kmap', '--variant', 'M-B4-bound', '--seed', '2', '--invariants', MY_INVARIANTS);
+    expect(r.code).toBe(1);
+    const token = tokenIn(r.stdout);
+    expect(decodeToken(token).files).toEqual([{ role: 'invariants', path: MY_INVARIANTS, sha256: expect.stringMatching(/^[0-9a-f]{16}$/) }]);
+    const again = kcheck('replay', token);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toContain('✗ kmap/local-depth-at-most-12 violated');
+  });
+
+  test('a token naming a file that is not there is bad input naming the file', () => {
+    const s = decodeToken(kcheck('run', 'kmap', '--variant', 'M-B4-bound', '--seed', '2', '--invariants', MY_INVARIANTS).stdout.match(/kcheck replay (kc3\.\S+)/)![1]!);
+    const r = kcheck('replay', encodeToken({ ...s, files: [{ role: 'invariants', path: 'test/fixtures/gone.ts', sha256: '0123456789abcdef' }] }));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^kcheck: error: the token needs invariants file test\/fixtures\/gone\.ts \(sha256 0123456789abcdef\), which is not found here/);
+  });
+
+  test('a file that changed since the token was made is named on stderr', () => {
+    const s = decodeToken(kcheck('run', 'kmap', '--variant', 'M-B4-bound', '--seed', '2', '--invariants', MY_INVARIANTS).stdout.match(/kcheck replay (kc3\.\S+)/)![1]!);
+    const r = kcheck('replay', encodeToken({ ...s, files: s.files!.map((f) => ({ ...f, sha256: '0123456789abcdef' })) }));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`kcheck: note: invariants file ${MY_INVARIANTS} changed since the token was made (sha256 0123456789abcdef then`);
   });
 });
 
@@ -149,8 +192,8 @@ describe('bad input: exit 2, one line on stderr, no stack trace, nothing on stdo
   const cases: [string, string[], RegExp][] = [
     ['unknown protocol', ['run', 'nope'], /unknown protocol 'nope'.*kmap/],
     ['unknown variant', ['run', 'kmap', '--variant', 'nope'], /unknown variant 'nope'/],
-    ['malformed token', ['replay', 'kc2.AAAAAAAA'], /malformed replay token/],
-    ['token without prefix', ['replay', 'hello'], /malformed replay token: it must start with 'kc2\.'/],
+    ['malformed token', ['replay', 'kc3.AAAAAAAA'], /malformed replay token/],
+    ['token without prefix', ['replay', 'hello'], /malformed replay token: it must start with 'kc3\.'/],
     ['missing invariant file', ['run', 'kmap', '--runs', '10', '--invariants', 'test/fixtures/no-such-file.ts'], /no-such-file\.ts: not found/],
     ['invariant file with a syntax error', ['run', 'kmap', '--runs', '10', '--invariants', 'test/fixtures/broken-syntax-invariant.ts'], /broken-syntax-invariant\.ts does not load/],
     ['invariant file exporting a non-invariant', ['run', 'kmap', '--runs', '10', '--invariants', 'test/fixtures/not-an-invariant.ts'], /not-an-invariant\.ts: .*not an invariant/],
@@ -160,6 +203,10 @@ describe('bad input: exit 2, one line on stderr, no stack trace, nothing on stdo
     ['--time-limit -1', ['run', 'kmap', '--time-limit', '-1'], /--time-limit.*'-1'/],
     ['unknown flag', ['run', 'kmap', '--bogus'], /unknown option '--bogus'/],
     ['unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
+    ['a misspelt command, with a suggestion', ['rn', 'kmap'], /unknown command 'rn' \(Did you mean run\?\)/],
+    ['a misspelt flag, with a suggestion', ['run', 'kmap', '--varient', 'M-B5'], /unknown option '--varient' \(Did you mean --variant\?\)/],
+    ['a misspelt protocol, with a suggestion', ['run', 'kmpa'], /unknown protocol 'kmpa' .*did you mean 'kmap'\?/],
+    ['a misspelt variant, with a suggestion', ['run', 'kmap', '--variant', 'mainlin'], /unknown variant 'mainlin' .*did you mean 'mainline'\?/],
     ['a token whose workload is not the protocol\'s', ['replay', encodeToken({ protocol: 'kmap', variant: 'mainline', cpus: 2, maxPreemptions: 3, maxSteps: 100, maxEnvSteps: 32, preempt: 'full', workload: 5, choices: [] })], /workload is not a kmap workload/],
     ['a token with more CPUs than the CLI allows', ['replay', encodeToken({ protocol: 'kmap', variant: 'mainline', cpus: 99, maxPreemptions: 3, maxSteps: 100, maxEnvSteps: 32, preempt: 'full', workload: { tasks: [], irqs: [] }, choices: [] })], /cpus must be from 1 to 64/],
   ];

@@ -9,7 +9,7 @@ import { execute } from '../../src/engine/engine.js';
 import { pctBound, pctInput, PctStrategy } from '../../src/explore/pct.js';
 import type { Strategy } from '../../src/engine/strategy.js';
 import type { Protocol } from '../../src/protocol.js';
-import { toyProtocol, useProtocols, type ToyExec } from '../helpers/toy.js';
+import { toyProtocol, type ToyExec } from '../helpers/toy.js';
 
 type K = { freed: number; used: number; v: number };
 const WORK = 20;
@@ -49,7 +49,6 @@ const lostUpdate = toyProtocol<K>({
   invariants: [{ name: 'canary-lost-update/count', description: 'v counts both increments', final: true, check: (w) => (w.k.v !== 2 ? `v = ${w.k.v}` : null) }],
 }) as unknown as Protocol;
 
-useProtocols(useAfterFree, lostUpdate);
 
 const exec = { cpus: 2, maxSteps: 200, maxPreemptions: Infinity, maxEnvSteps: 0, trace: false };
 const RUNS = 1000;
@@ -117,7 +116,6 @@ function lastFirst(n: number): Protocol {
 }
 
 describe('PCT with more threads than drawn priorities', () => {
-  useProtocols(lastFirst(11));
 
   it.each([11, 21])('%i threads: every depth finds the depth-1 bug, at about 1/n per run', (n) => {
     const p = lastFirst(n);
@@ -133,7 +131,7 @@ describe('PCT with more threads than drawn priorities', () => {
   });
 
   it('the guarantee a run reports names the n and k it was computed for', () => {
-    const r = check({ protocol: 'canary-last-first-11', strategy: 'pct', depth: 2, runs: 20, seed: 1, cpus: 11 });
+    const r = check({ protocol: lastFirst(11), strategy: 'pct', depth: 2, runs: 20, seed: 1, cpus: 11 });
     const g = r.stats.pct!;
     expect(g.n).toBe(11);
     expect(g.bound).toBeCloseTo(1 / (11 * g.k));
@@ -142,7 +140,7 @@ describe('PCT with more threads than drawn priorities', () => {
 
 describe('check() with strategies', () => {
   it('pct finds the depth-1 bug and shrinks it to B running after A', () => {
-    const r = check({ protocol: 'canary-uaf', strategy: 'pct', depth: 1, runs: 200, seed: 3 });
+    const r = check({ protocol: useAfterFree, strategy: 'pct', depth: 1, runs: 200, seed: 3 });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.failure.invariant).toBe('canary-uaf/no-use-after-free');
@@ -153,7 +151,7 @@ describe('check() with strategies', () => {
   });
 
   it('a green pct run states its guarantee: bound 1/(n·k^(d-1)) and confidence 1-(1-p)^N', () => {
-    const r = check({ protocol: 'canary-lost-update', strategy: 'pct', depth: 1, runs: 50, seed: 3 });
+    const r = check({ protocol: lostUpdate, strategy: 'pct', depth: 1, runs: 50, seed: 3 });
     expect(r.ok).toBe(true);
     const g = r.stats.pct!;
     expect(g).toMatchObject({ depth: 1, n: 2 });
@@ -162,12 +160,12 @@ describe('check() with strategies', () => {
   });
 
   it('dfs and bfs: a green run states what it proved; bfs finds the 4-step lost update', () => {
-    const dfs = check({ protocol: 'canary-uaf', strategy: 'dfs', seed: 1, maxPreemptions: 0 });
+    const dfs = check({ protocol: useAfterFree, strategy: 'dfs', seed: 1, maxPreemptions: 0 });
     expect(dfs.ok).toBe(false);
-    const bfs = check({ protocol: 'canary-lost-update', strategy: 'bfs', seed: 1 });
+    const bfs = check({ protocol: lostUpdate, strategy: 'bfs', seed: 1 });
     expect(bfs.ok).toBe(false);
     if (!bfs.ok) expect(bfs.steps).toBe(14);
-    const fine = check({ protocol: 'canary-lost-update', variant: 'default', strategy: 'dfs', seed: 1, maxStates: 5 });
+    const fine = check({ protocol: lostUpdate, variant: 'default', strategy: 'dfs', seed: 1, maxStates: 5 });
     expect(fine.stats.exhaustive).toMatchObject({ kind: 'dfs', stoppedBy: 'max-states', completeWorkloads: 0 });
   });
 });

@@ -11,7 +11,7 @@ import { snapshotDfs } from '../../src/explore/snapshot-dfs.js';
 import type { Protocol } from '../../src/protocol.js';
 import { k1Protocol } from '../../bench/peers/k1.js';
 import { k2Protocol } from '../../bench/peers/k2.js';
-import { toyProtocol, useProtocols, variant, type ToyExec } from '../helpers/toy.js';
+import { toyProtocol, variant, type ToyExec } from '../helpers/toy.js';
 
 type K = { v: number; want: number };
 type Op = 'inc' | 'nop';
@@ -49,7 +49,6 @@ const counter = {
 } as unknown as Protocol;
 
 describe('kcheck prove', () => {
-  useProtocols(counter);
 
   test('the workloads are every pair of programs of ≤ ops operations: (2 + 4)^2 = 36 for 2 ops', () => {
     expect(proofWorkloads(counter, counter.variants[0]!, { cpus: 2, ops: 2, params: {} })).toHaveLength(36);
@@ -57,7 +56,7 @@ describe('kcheck prove', () => {
   });
 
   test('the atomic variant is proved for all 36 workloads; the report states what was covered', async () => {
-    const r = await prove({ protocol: 'toy-prove-counter', variant: 'atomic', cpus: 2, ops: 2, preemptionBound: 2 });
+    const r = await prove({ protocol: counter, variant: 'atomic', cpus: 2, ops: 2, preemptionBound: 2 });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.incomplete).toBeUndefined();
@@ -66,7 +65,7 @@ describe('kcheck prove', () => {
   });
 
   test('the racy variant fails with two increments on two CPUs, shrunk and replayable', async () => {
-    const r = await prove({ protocol: 'toy-prove-counter', variant: 'racy', cpus: 2, ops: 2, preemptionBound: 2 });
+    const r = await prove({ protocol: counter, variant: 'racy', cpus: 2, ops: 2, preemptionBound: 2 });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.failure.invariant).toBe('toy-prove-counter/count');
@@ -76,7 +75,7 @@ describe('kcheck prove', () => {
 
   test('iterative bounding: on one CPU the race needs a preemption: bound 0 is proved, bound 1 fails', async () => {
     // (both tasks on cpu0: the second runs only when the first is switched away from)
-    const one = async (preemptionBound: number, iterative: boolean) => prove({ protocol: 'toy-prove-counter', variant: 'racy', cpus: 1, ops: 2, preemptionBound, iterative });
+    const one = async (preemptionBound: number, iterative: boolean) => prove({ protocol: counter, variant: 'racy', cpus: 1, ops: 2, preemptionBound, iterative });
     const zero = await one(0, false);
     expect(zero.ok).toBe(true);
     const it = await one(3, true);
@@ -85,36 +84,36 @@ describe('kcheck prove', () => {
   });
 
   test('delay bounding: with no delay the deterministic schedule holds; one delay finds the race, replayably', async () => {
-    const none = await prove({ protocol: 'toy-prove-counter', variant: 'racy', cpus: 2, ops: 2, delayBound: 0 });
+    const none = await prove({ protocol: counter, variant: 'racy', cpus: 2, ops: 2, delayBound: 0 });
     expect(none.ok).toBe(true);
-    const one = await prove({ protocol: 'toy-prove-counter', variant: 'racy', cpus: 2, ops: 2, delayBound: 1 });
+    const one = await prove({ protocol: counter, variant: 'racy', cpus: 2, ops: 2, delayBound: 1 });
     expect(one.ok).toBe(false);
     if (one.ok) return;
     expect(one.scenario.maxDelays).toBe(1);
-    const again = replay(one.token);
+    const again = replay(one.token, { protocol: counter });
     expect(again.ok).toBe(false);
   });
 
   test('deterministic: the same bounds give the same states, transitions and executions', async () => {
-    const a = await prove({ protocol: 'toy-prove-counter', variant: 'atomic', cpus: 2, ops: 2 });
-    const b = await prove({ protocol: 'toy-prove-counter', variant: 'atomic', cpus: 2, ops: 2 });
+    const a = await prove({ protocol: counter, variant: 'atomic', cpus: 2, ops: 2 });
+    const b = await prove({ protocol: counter, variant: 'atomic', cpus: 2, ops: 2 });
     const pick = (r: typeof a) => [r.stats.states, r.stats.transitions, r.stats.executions, r.stats.steps];
     expect(pick(a)).toEqual(pick(b));
   });
 
   test('with DPOR (no preemption bound): the atomic variant proved with fewer executions than interleavings, the racy one caught', async () => {
-    const ok = await prove({ protocol: 'toy-prove-counter', variant: 'atomic', cpus: 2, ops: 2, reduction: 'dpor' });
+    const ok = await prove({ protocol: counter, variant: 'atomic', cpus: 2, ops: 2, reduction: 'dpor' });
     expect(ok.ok).toBe(true);
     expect(ok.stats.search).toBe('dpor');
     expect(ok.stats.traces).toBeGreaterThanOrEqual(36);
     expect(ok.stats.preemptionBound).toBe(Infinity);
-    const bad = await prove({ protocol: 'toy-prove-counter', variant: 'racy', cpus: 2, ops: 2, reduction: 'dpor' });
+    const bad = await prove({ protocol: counter, variant: 'racy', cpus: 2, ops: 2, reduction: 'dpor' });
     expect(bad.ok).toBe(false);
-    await expect(prove({ protocol: 'toy-prove-counter', variant: 'atomic', reduction: 'dpor', preemptionBound: 1 })).rejects.toThrow(/takes no preemption or delay bound/);
+    await expect(prove({ protocol: counter, variant: 'atomic', reduction: 'dpor', preemptionBound: 1 })).rejects.toThrow(/takes no preemption or delay bound/);
   });
 
   test('a proof stopped by the state budget is incomplete and says how far it got', async () => {
-    const r = await prove({ protocol: 'toy-prove-counter', variant: 'atomic', cpus: 2, ops: 2, maxStates: 3 });
+    const r = await prove({ protocol: counter, variant: 'atomic', cpus: 2, ops: 2, maxStates: 3 });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.incomplete).toMatch(/stopped by --max-states \(3 states per workload\) at bound 2 with \d+ of 36 workloads done/);

@@ -16,14 +16,25 @@ function env(): NodeJS.ProcessEnv {
   return e;
 }
 
-export function kcheck(...args: string[]): CliResult {
-  const r = spawnSync(process.execPath, [inject('kcheckBin'), ...args], { cwd: ROOT, env: env(), encoding: 'utf8', timeout: 120_000 });
+export interface CliOptions {
+  /** variables set for this run (on top of the cleaned environment) */
+  env?: Record<string, string>;
+  /** default: the repository root */
+  cwd?: string;
+}
+
+/** Runs kcheck with these arguments; a last argument that is an object holds the options. */
+export function kcheck(...args: (string | CliOptions)[]): CliResult {
+  const last = args[args.length - 1];
+  const o: CliOptions = typeof last === 'object' ? last : {};
+  const argv = args.filter((a): a is string => typeof a === 'string');
+  const r = spawnSync(process.execPath, [inject('kcheckBin'), ...argv], { cwd: o.cwd ?? ROOT, env: { ...env(), ...o.env }, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** The replay token a report prints. */
 export function tokenIn(text: string): string {
-  const m = /kcheck replay (kc2\.[A-Za-z0-9_-]+)/.exec(text);
+  const m = /kcheck replay (kc3\.[A-Za-z0-9_-]+)/.exec(text);
   if (!m) throw new Error(`no replay token in:\n${text}`);
   return m[1]!;
 }

@@ -1,12 +1,10 @@
 /**
  * Tiny hand-written protocols for engine tests: a few lines of kernel-like code per thread, a
- * two-state mutex statechart as the spec, and registration in the protocol table so that the
- * public check()/replay() (which look protocols up by name) can run them.
+ * two-state mutex statechart as the spec. Tests pass the protocol object to check().
  */
 import * as fc from 'fast-check';
-import { afterAll, beforeAll } from 'vitest';
 import { assign, setup } from 'xstate';
-import { defineProtocol, protocols, type Exec, type Gen, type Invariant, type IrqProgram, type Protocol, type TaskProgram, type Variant } from '../../src/index.js';
+import { defineProtocol, type Exec, type Gen, type Invariant, type IrqProgram, type Protocol, type TaskProgram, type Variant } from '../../src/index.js';
 
 export type ToyEvent = { type: 'LOCK'; task: number } | { type: 'UNLOCK'; task: number };
 
@@ -62,14 +60,6 @@ export function toyProtocol<K, W = null>(s: ToySpec<K, W>): Protocol<K, ToyEvent
     setup: (wl, v) => ({ k: s.k(wl, v), tasks: s.tasks(wl, v), irqs: s.irqs?.(wl, v) ?? [], hooks: {}, specInput: undefined }),
     refusal: () => s.refusal ?? `${s.name}/mutex`,
   }) as Protocol<K, ToyEvent, W>;
-}
-
-/** Registers protocols for the tests of the calling file (check() finds protocols by name). */
-export function useProtocols(...ps: Protocol<any, any, any>[]): void {
-  beforeAll(() => { protocols.push(...(ps as Protocol[])); });
-  afterAll(() => {
-    for (const p of ps) protocols.splice(protocols.indexOf(p as Protocol), 1);
-  });
 }
 
 /** A thread body that only yields: `n` steps that touch nothing. */

@@ -7,7 +7,7 @@ import * as fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { check, type Invariant } from '../../../src/index.js';
 import { BUG_ON, at, migrate_disable, migrate_enable, spin_lock, spin_unlock, type Gen } from '../../../src/sim/thread.js';
-import { idle, toyProtocol, useProtocols, variant, type ToyExec } from '../../helpers/toy.js';
+import { idle, toyProtocol, variant, type ToyExec } from '../../helpers/toy.js';
 
 const SEED = 42;
 
@@ -46,10 +46,9 @@ const lostUpdate = toyProtocol<Counter, number[]>({
 });
 
 describe('lost update', () => {
-  useProtocols(lostUpdate);
 
   test('found by check() and shrunk to two single increments with one preemption', () => {
-    const r = check({ protocol: 'toy-counter', variant: 'racy', runs: 500, seed: SEED });
+    const r = check({ protocol: lostUpdate, variant: 'racy', runs: 500, seed: SEED });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.failure.kind).toBe('invariant');
@@ -63,12 +62,12 @@ describe('lost update', () => {
   });
 
   test('the atomic variant holds', () => {
-    expect(check({ protocol: 'toy-counter', variant: 'atomic', runs: 300, seed: SEED }).ok).toBe(true);
+    expect(check({ protocol: lostUpdate, variant: 'atomic', runs: 300, seed: SEED }).ok).toBe(true);
   });
 
   test('on one CPU the race needs a preemption, so maxPreemptions 0 rules it out', () => {
-    expect(check({ protocol: 'toy-counter', variant: 'racy', runs: 500, seed: SEED, cpus: 1, maxPreemptions: 0 }).ok).toBe(true);
-    const r = check({ protocol: 'toy-counter', variant: 'racy', runs: 500, seed: SEED, cpus: 1, maxPreemptions: 1 });
+    expect(check({ protocol: lostUpdate, variant: 'racy', runs: 500, seed: SEED, cpus: 1, maxPreemptions: 0 }).ok).toBe(true);
+    const r = check({ protocol: lostUpdate, variant: 'racy', runs: 500, seed: SEED, cpus: 1, maxPreemptions: 1 });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.trace.some((s) => s.fn === '__schedule' && s.what.startsWith('preempt'))).toBe(true);
   });
@@ -94,10 +93,9 @@ const abba = toyProtocol<null>({
 });
 
 describe('deadlock', () => {
-  useProtocols(abba);
 
   test('opposite lock order is a deadlock naming both waiters', () => {
-    const r = check({ protocol: 'toy-abba', variant: 'abba', runs: 300, seed: SEED });
+    const r = check({ protocol: abba, variant: 'abba', runs: 300, seed: SEED });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.failure.kind).toBe('deadlock');
@@ -109,7 +107,7 @@ describe('deadlock', () => {
   });
 
   test('the same order never deadlocks', () => {
-    expect(check({ protocol: 'toy-abba', variant: 'ordered', runs: 300, seed: SEED }).ok).toBe(true);
+    expect(check({ protocol: abba, variant: 'ordered', runs: 300, seed: SEED }).ok).toBe(true);
   });
 });
 
@@ -141,10 +139,9 @@ const spinner = toyProtocol<Flag>({
 });
 
 describe('livelock and waiting', () => {
-  useProtocols(spinner);
 
   test('a thread spinning forever is a livelock at exactly the step budget', () => {
-    const r = check({ protocol: 'toy-spin', variant: 'spin-unset', runs: 10, seed: SEED, maxSteps: 60 });
+    const r = check({ protocol: spinner, variant: 'spin-unset', runs: 10, seed: SEED, maxSteps: 60 });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.failure.kind).toBe('livelock');
@@ -156,13 +153,13 @@ describe('livelock and waiting', () => {
   });
 
   test('waiting on a condition nobody sets is a deadlock, not a livelock', () => {
-    const r = check({ protocol: 'toy-spin', variant: 'wait-unset', runs: 10, seed: SEED });
+    const r = check({ protocol: spinner, variant: 'wait-unset', runs: 10, seed: SEED });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.failure.kind).toBe('deadlock');
   });
 
   test('waiting on a condition another CPU sets completes', () => {
-    expect(check({ protocol: 'toy-spin', variant: 'wait-set', runs: 300, seed: SEED }).ok).toBe(true);
+    expect(check({ protocol: spinner, variant: 'wait-set', runs: 300, seed: SEED }).ok).toBe(true);
   });
 });
 
@@ -183,10 +180,9 @@ const thrower = toyProtocol<null>({
 });
 
 describe('thread throws', () => {
-  useProtocols(thrower);
 
   test('a KernelBug from BUG_ON() is kernel/BUG after the step that hit it', () => {
-    const r = check({ protocol: 'toy-throw', variant: 'bug', runs: 5, seed: SEED });
+    const r = check({ protocol: thrower, variant: 'bug', runs: 5, seed: SEED });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.failure).toMatchObject({ kind: 'thread-threw', invariant: 'kernel/BUG', message: 'kernel BUG at toy_fn: the impossible happened' });
@@ -195,7 +191,7 @@ describe('thread throws', () => {
   });
 
   test('any other exception is kernel/thread-threw with its message', () => {
-    const r = check({ protocol: 'toy-throw', variant: 'error', runs: 5, seed: SEED });
+    const r = check({ protocol: thrower, variant: 'error', runs: 5, seed: SEED });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.failure).toMatchObject({ kind: 'thread-threw', invariant: 'kernel/thread-threw', message: 'modelling slip' });
   });
@@ -235,10 +231,9 @@ const mutex = toyProtocol<Mutex>({
 });
 
 describe('spec refusal', () => {
-  useProtocols(mutex);
 
   test('a second LOCK while held is refused, naming the invariant refusal() returns', () => {
-    const r = check({ protocol: 'toy-mutex', variant: 'test-then-set', runs: 300, seed: SEED });
+    const r = check({ protocol: mutex, variant: 'test-then-set', runs: 300, seed: SEED });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.failure.kind).toBe('spec-refused');
@@ -251,7 +246,7 @@ describe('spec refusal', () => {
   });
 
   test('the spinlock variant is accepted by the spec on every run', () => {
-    expect(check({ protocol: 'toy-mutex', variant: 'spinlock', runs: 300, seed: SEED }).ok).toBe(true);
+    expect(check({ protocol: mutex, variant: 'spinlock', runs: 300, seed: SEED }).ok).toBe(true);
   });
 });
 
@@ -318,24 +313,23 @@ const pinning = toyProtocol<Pin>({
 });
 
 describe('environment choices', () => {
-  useProtocols(irqs, pinning);
 
   test('interrupts are taken only with irqs on', () => {
-    expect(check({ protocol: 'toy-irq', variant: 'irqs-off', runs: 500, seed: SEED }).ok).toBe(true);
+    expect(check({ protocol: irqs, variant: 'irqs-off', runs: 500, seed: SEED }).ok).toBe(true);
   });
 
   test('control: with irqs left on, the same interrupt does land in the section', () => {
-    const r = check({ protocol: 'toy-irq', variant: 'irqs-on', runs: 500, seed: SEED });
+    const r = check({ protocol: irqs, variant: 'irqs-on', runs: 500, seed: SEED });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.failure.invariant).toBe(IRQ_INV);
   });
 
   test('a migrate-disabled task is never switched in on another CPU', () => {
-    expect(check({ protocol: 'toy-pin', variant: 'migrate-disabled', runs: 500, seed: SEED }).ok).toBe(true);
+    expect(check({ protocol: pinning, variant: 'migrate-disabled', runs: 500, seed: SEED }).ok).toBe(true);
   });
 
   test('control: without migrate_disable() the idle CPU does pull the task over', () => {
-    const r = check({ protocol: 'toy-pin', variant: 'unpinned', runs: 500, seed: SEED });
+    const r = check({ protocol: pinning, variant: 'unpinned', runs: 500, seed: SEED });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.failure.message).toBe('A moved from cpu0 to cpu1');
   });
@@ -370,14 +364,13 @@ const nesting = (name: string, invariants: Invariant[]) => toyProtocol<null>({
 });
 
 describe('interrupt nesting', () => {
-  useProtocols(nesting('toy-nest', [softNotAboveHard]), nesting('toy-nest-detect', [hardNotAboveSoft]));
 
   test('a softirq is never taken inside a hardirq', () => {
-    expect(check({ protocol: 'toy-nest', runs: 500, seed: SEED }).ok).toBe(true);
+    expect(check({ protocol: nesting('toy-nest', [softNotAboveHard]), runs: 500, seed: SEED }).ok).toBe(true);
   });
 
   test('control: a hardirq is taken inside a softirq', () => {
-    const r = check({ protocol: 'toy-nest-detect', runs: 500, seed: SEED });
+    const r = check({ protocol: nesting('toy-nest-detect', [hardNotAboveSoft]), runs: 500, seed: SEED });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.failure.invariant).toBe(NESTED_INV);
   });

@@ -34,6 +34,7 @@ describe.each(cases)('replay of kmap/$variant ($kind)', ({ variant, kind, seed }
     expect(again.ok).toBe(false);
     if (again.ok) return;
     expect(again.diverged).toBe(false);
+    expect(again.verdict).toBe('counterexample');
     expect(replayable(again)).toEqual(replayable(r));
     expect(again.token).toBe(r.token);
   });
@@ -60,6 +61,17 @@ describe('a token whose schedule no longer fits', () => {
 
   test('a schedule that ends while the program still has choices is reported as diverged', () => {
     expect(replay(encodeToken({ ...changed, choices: [] })).diverged).toBe(true);
+  });
+
+  // issue 8 item 7: a diverged replay that finds nothing shows nothing; it is never ok
+  test('a diverged replay that finds no failure is the verdict "diverged", not ok', () => {
+    const r = replay(encodeToken({ ...changed, variant: 'mainline', choices: [] }));
+    expect(r).toMatchObject({ ok: false, verdict: 'diverged', diverged: true, divergence: expect.stringContaining('the schedule ended') });
+  });
+
+  test('a diverged replay that still fails is a counterexample that says it diverged', () => {
+    const r = replay(encodeToken({ ...changed, choices: [] }));
+    expect(r).toMatchObject({ ok: false, verdict: 'counterexample', diverged: true });
   });
 
   test('the original token does not diverge', () => {

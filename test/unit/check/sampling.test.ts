@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { check } from '../../../src/check/check.js';
 import { BadInput, DEFAULT_BUDGET } from '../../../src/check/options.js';
 import type { Protocol, WorkloadOptions } from '../../../src/protocol.js';
-import { toyProtocol, useProtocols, type ToyExec } from '../../helpers/toy.js';
+import { toyProtocol, type ToyExec } from '../../helpers/toy.js';
 
 type K = { ops: string[]; depth: number };
 
@@ -33,41 +33,40 @@ const swarmy = {
 } as unknown as Protocol;
 
 describe('swarm testing', () => {
-  useProtocols(swarmy);
 
   test('a run drawing only the write kind hits at once what uniform mixes hit 1 time in 256', () => {
-    const swarm = check({ protocol: 'toy-swarm', strategy: 'random', runs: 30, seed: 3 });
+    const swarm = check({ protocol: swarmy, strategy: 'random', runs: 30, seed: 3 });
     expect(swarm.ok).toBe(false);
     expect(swarm.stats.firstFailureRun).toBeLessThanOrEqual(30);
-    const uniform = check({ protocol: 'toy-swarm', strategy: 'random', runs: 30, seed: 3, swarm: false });
+    const uniform = check({ protocol: swarmy, strategy: 'random', runs: 30, seed: 3, swarm: false });
     expect(uniform.ok).toBe(true);
     expect(uniform.stats.swarm).toBeUndefined();
   });
 
   test('the report says which kinds the runs drew from', () => {
-    const r = check({ protocol: 'toy-swarm', strategy: 'random', runs: 5, seed: 3, params: { length: 2 } });
+    const r = check({ protocol: swarmy, strategy: 'random', runs: 5, seed: 3, params: { length: 2 } });
     expect(r.stats.swarm).toEqual(['read', 'write']);
     expect(r.stats.params).toEqual({ length: 2 });
     expect(r.ok).toBe(true); // 2 writes in a row are not 8
   });
 
   test('parameters: a fixed value reaches the generator; unknown names and values out of range are bad input', () => {
-    const r = check({ protocol: 'toy-swarm', strategy: 'random', runs: 50, seed: 3, params: { length: 3 } });
+    const r = check({ protocol: swarmy, strategy: 'random', runs: 50, seed: 3, params: { length: 3 } });
     expect(r.ok).toBe(true);
-    expect(() => check({ protocol: 'toy-swarm', runs: 1, params: { pool: 3 } })).toThrow(BadInput);
-    expect(() => check({ protocol: 'toy-swarm', runs: 1, params: { pool: 3 } })).toThrow(/unknown parameter 'pool' of toy-swarm \(known: length\)/);
-    expect(() => check({ protocol: 'toy-swarm', runs: 1, params: { length: 99 } })).toThrow(/must be from 1 to 16/);
+    expect(() => check({ protocol: swarmy, runs: 1, params: { pool: 3 } })).toThrow(BadInput);
+    expect(() => check({ protocol: swarmy, runs: 1, params: { pool: 3 } })).toThrow(/unknown parameter 'pool' of toy-swarm \(known: length\)/);
+    expect(() => check({ protocol: swarmy, runs: 1, params: { length: 99 } })).toThrow(/must be from 1 to 16/);
   });
 
   test('the default portfolio mixes random and PCT runs and, with no runs or time limit given, spends the default budget', () => {
-    const r = check({ protocol: 'toy-swarm', seed: 3, params: { length: 2 }, timeLimit: 1 });
+    const r = check({ protocol: swarmy, seed: 3, params: { length: 2 }, timeLimit: 1 });
     expect(r.stats.strategy).toBe('portfolio');
     const mix = r.stats.portfolio!;
     expect(mix['random']).toBeGreaterThan(0);
     expect(mix['pct-1']! + mix['pct-2']! + mix['pct-3']!).toBeGreaterThan(0);
     expect(r.stats.budget).toBeUndefined(); // a time limit was given
     // with neither, the check runs on the default budget and stops at the first counterexample
-    const d = check({ protocol: 'toy-swarm', seed: 3 });
+    const d = check({ protocol: swarmy, seed: 3 });
     expect(d.ok).toBe(false);
     expect(d.stats.budget).toEqual(DEFAULT_BUDGET);
     expect(d.stats.runs).toBeLessThan(DEFAULT_BUDGET.runs);

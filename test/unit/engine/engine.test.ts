@@ -10,7 +10,7 @@ import { execute, type ExecOptions } from '../../../src/engine/engine.js';
 import type { Strategy } from '../../../src/engine/strategy.js';
 import type { Protocol } from '../../../src/protocol.js';
 import { preempt_disable, spin_lock, spin_unlock, type Gen } from '../../../src/sim/thread.js';
-import { toyProtocol, useProtocols, variant, type ToyExec } from '../../helpers/toy.js';
+import { toyProtocol, variant, type ToyExec } from '../../helpers/toy.js';
 
 type K = Record<string, number>;
 const exec = (o: Partial<ExecOptions> = {}): ExecOptions => ({ cpus: 2, maxSteps: 500, maxPreemptions: Infinity, maxEnvSteps: 0, trace: true, ...o });
@@ -141,10 +141,9 @@ const alternation = toyProtocol<{ log: string }>({
 });
 
 describe('random reaches deep preemption bugs at default settings', () => {
-  useProtocols(alternation);
 
   test('a bug needing 8 preemptions is found with no options but runs and seed', () => {
-    const r = check({ protocol: 'toy-alternation', runs: 3000, seed: 7 });
+    const r = check({ protocol: alternation, runs: 3000, seed: 7 });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.preemptions).toBeGreaterThanOrEqual(8);
@@ -152,7 +151,7 @@ describe('random reaches deep preemption bugs at default settings', () => {
   });
 
   test('a preemption bound below 8 rules it out, and the report says which bound applied', () => {
-    const r = check({ protocol: 'toy-alternation', runs: 3000, seed: 7, maxPreemptions: 7 });
+    const r = check({ protocol: alternation, runs: 3000, seed: 7, maxPreemptions: 7 });
     expect(r.ok).toBe(true);
     expect(r.stats.bounds?.preemptions).toBe(7);
   });
@@ -185,17 +184,16 @@ describe('general kernel invariants, from the ghost records', () => {
       },
     }],
   });
-  useProtocols(leaky);
 
   test.each(['irq-leaks-preempt', 'exits-holding-lock', 'negative-count'])('%s is caught by its general invariant', (name) => {
-    const r = check({ protocol: 'toy-leaks', variant: name, runs: 200, seed: 1 });
+    const r = check({ protocol: leaky, variant: name, runs: 200, seed: 1 });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.failure.invariant).toBe(leaky.variants.find((v) => v.name === name)!.expect);
   });
 
   test('the balanced variant holds', () => {
-    expect(check({ protocol: 'toy-leaks', variant: 'balanced', runs: 200, seed: 1 }).ok).toBe(true);
+    expect(check({ protocol: leaky, variant: 'balanced', runs: 200, seed: 1 }).ok).toBe(true);
   });
 });
 

@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { check } from '../../../src/index.js';
 import { at, prepare_to_wait, schedule_sleep, wake_up, type Gen } from '../../../src/sim/thread.js';
-import { idle, toyProtocol, useProtocols, variant, type ToyExec } from '../../helpers/toy.js';
+import { idle, toyProtocol, variant, type ToyExec } from '../../helpers/toy.js';
 
 interface Cond { cond: boolean }
 const SEED = 42;
@@ -49,14 +49,13 @@ const waiting = toyProtocol<Cond>({
 });
 
 describe('sleeping and waking', () => {
-  useProtocols(waiting);
 
   test('prepare_to_wait() before the check never loses the wake-up', () => {
-    expect(check({ protocol: 'toy-wait', variant: 'queue-then-test', runs: 1000, seed: SEED }).ok).toBe(true);
+    expect(check({ protocol: waiting, variant: 'queue-then-test', runs: 1000, seed: SEED }).ok).toBe(true);
   });
 
   test('checking before queueing loses it: the sleeper is stranded, reported as a deadlock', () => {
-    const r = check({ protocol: 'toy-wait', variant: 'test-then-queue', runs: 1000, seed: SEED });
+    const r = check({ protocol: waiting, variant: 'test-then-queue', runs: 1000, seed: SEED });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.failure.kind).toBe('deadlock');

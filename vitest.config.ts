@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // both cores: the suite is CPU-bound and its budgets are in runs, not seconds
+    maxWorkers: 2,
     // builds dist/ once so that the e2e tests run the CLI compiled from the current sources
     globalSetup: ['test/e2e/global-setup.ts'],
   },

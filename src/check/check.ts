@@ -150,11 +150,12 @@ function workloadsOf(protocol: Protocol, variant: Variant, o: ResolvedOptions): 
 const swarmed = (protocol: Protocol, o: ResolvedOptions) => o.swarm && !isExhaustive(o.strategy) && (protocol.operations?.length ?? 0) > 1;
 
 /**
- * how long fast-check may shrink after the first failure: past it every shrink candidate counts
- * as passing, so shrinking ends at once with the smallest failure so far (the replay minimizer
- * takes over from there)
+ * how many simulated steps fast-check's shrinking may execute after the first failure: past it
+ * every shrink candidate counts as passing, so shrinking ends at once with the smallest failure
+ * so far (the replay minimizer takes over from there). A budget in steps, not seconds: the same
+ * seed shrinks to the same counterexample on a loaded machine and on an idle one.
  */
-const SHRINK_MS = 5000;
+const SHRINK_STEPS = 1_000_000;
 
 /** runs of a sampled strategy on one workload, for its share of the DFS-reachable states */
 const REACH_RUNS = 200;
@@ -187,11 +188,13 @@ function sampled(protocol: Protocol, variant: Variant, workloads: fc.Arbitrary<u
   let steps = 0;
   let target: string | undefined;
   let first: { run: number; ms: number } | undefined;
+  let shrinkSteps = 0;
   const counters: Record<string, number> = {};
   const prop = fc.property(workloads, drawn.arb, (wl, input) => {
-    if (first && performance.now() - t0 - first.ms > SHRINK_MS) return true;
+    if (first && shrinkSteps > SHRINK_STEPS) return true;
     const strategy = drawn.make(input);
     const r = execute(protocol, variant, wl, strategy, exec);
+    if (first) shrinkSteps += r.steps;
     if (target === undefined) {
       runs++;
       steps += r.steps;

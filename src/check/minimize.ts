@@ -2,7 +2,8 @@
  * Replay-based minimizer, after fast-check's shrinking. It drops whole programs (elements of
  * the workload's top-level arrays, which the Protocol contract makes independent programs) and
  * tries the protocol's own smaller workloads, keeping any that still fails the same way (with
- * the same choices, or none); then it takes preemptions out of the schedule: first in
+ * the same choices, with none, or with one of a few seeded random schedules: a program's removal
+ * shifts every later choice, so the old schedule rarely fits the smaller workload); then it takes preemptions out of the schedule: first in
  * chunks, halving the chunk size as in delta debugging (Zeller, "Simplifying and Isolating
  * Failure-Inducing Input", 2002), so a schedule with dozens of incidental preemptions loses them
  * in a few dozen replays; then one choice at a time, zeroed (0 = keep running) or dropped. A
@@ -10,12 +11,15 @@
  * many in fewer steps.
  */
 import type { Protocol, Variant } from '../protocol.js';
-import { RandomStrategy } from '../explore/random.js';
+import { DENSITY, DrawnRandomStrategy, RandomStrategy } from '../explore/random.js';
 import { execute, type ExecOptions } from '../engine/engine.js';
+import type { Strategy } from '../engine/strategy.js';
 import type { Execution } from '../engine/result.js';
 
 /** executions the minimizer may spend on one counterexample */
 const BUDGET = 3000;
+/** seeded random schedules tried on a smaller workload when the old schedule does not fail it */
+const RESEARCH = 24;
 
 const better = (a: Execution, b: Execution) =>
   a.preemptions < b.preemptions || (a.preemptions === b.preemptions && a.steps < b.steps);
@@ -35,10 +39,10 @@ export function minimize(protocol: Protocol, variant: Variant, workload: unknown
   const target = found.failure!.invariant;
   let best = { workload, run: found };
   let spent = 0;
-  const attempt = (wl: unknown, choices: number[], accept: (r: Execution) => boolean): boolean => {
+  const attempt = (wl: unknown, choices: number[] | Strategy, accept: (r: Execution) => boolean): boolean => {
     if (spent >= BUDGET) return false;
     spent++;
-    const r = execute(protocol, variant, wl, new RandomStrategy(choices), opts);
+    const r = execute(protocol, variant, wl, Array.isArray(choices) ? new RandomStrategy(choices) : choices, opts);
     if (r.failure?.invariant !== target || !accept(r)) return false;
     best = { workload: wl, run: r };
     return true;
@@ -62,11 +66,17 @@ export function minimize(protocol: Protocol, variant: Variant, workload: unknown
     return improved;
   };
 
-  /** A smaller workload that still fails is progress whatever its schedule: keep the choices, or keep running throughout. */
+  /** A smaller workload that still fails is progress whatever its schedule: keep the choices, keep running throughout, or search a little. */
   const smallerWorkload = (): boolean => {
+    const size = (wl: unknown) => JSON.stringify(wl).length;
     for (const wl of [...withoutOneProgram(best.workload), ...(protocol.shrinkWorkload?.(best.workload) ?? [])]) {
       if (spent >= BUDGET) return false;
+      // progress only: a protocol's candidate that is not smaller would let the search wander
+      if (size(wl) >= size(best.workload)) continue;
       if (attempt(wl, best.run.choices, () => true) || attempt(wl, [], () => true)) return true;
+      for (let seed = 1; seed <= RESEARCH; seed++) {
+        if (attempt(wl, new DrawnRandomStrategy({ density: seed % DENSITY.length, prefix: [], tail: seed }), () => true)) return true;
+      }
     }
     return false;
   };

@@ -85,7 +85,7 @@ describe.skipIf(!available)('in headless Chromium', () => {
       await expect.poll(() => row3.locator('td.active').getAttribute('data-cpu')).toBe('1');
       expect(await row3.locator('td.active').innerText()).toContain('refcount: 1 → 0');
       expect(await row2.getAttribute('class')).toContain('preempted');
-      expect(await row3.getAttribute('class')).not.toContain('preempted');
+      expect((await row3.getAttribute('class')) ?? '').not.toContain('preempted');
     });
 
     test('the violation, the spec state and the replay command are there', async () => {

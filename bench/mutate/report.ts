@@ -1,7 +1,7 @@
 /**
  * The "Mutation self-audit" section of BENCHMARKS.md, rendered from bench/mutate/results.json and
  * the survivors' judgments (judged.ts). Score = killed / (killed + survivors not judged
- * equivalent); timed-out and crashed mutants are counted apart and left out of the score.
+ * equivalent or catalogued); timed-out and crashed mutants are counted apart and left out of the score.
  */
 import { fmt, median, table } from '../stats.js';
 import { JUDGED } from './judged.js';
@@ -15,7 +15,7 @@ const pct = (k: number, n: number) => (n === 0 ? '-' : `${((100 * k) / n).toFixe
 
 function scoreOf(file: string, rs: MutantResult[]) {
   const killed = count(rs, 'killed');
-  const equivalent = rs.filter((r) => r.status === 'survived' && judgment(file, r)?.verdict === 'equivalent').length;
+  const equivalent = rs.filter((r) => r.status === 'survived' && ['equivalent', 'catalogued'].includes(judgment(file, r)?.verdict ?? '')).length;
   const survived = count(rs, 'survived');
   return { killed, survived, equivalent, timedOut: count(rs, 'timed-out'), crashed: count(rs, 'crashed'), denominator: killed + survived - equivalent };
 }
@@ -26,7 +26,7 @@ export function renderSection(results: Results): string {
     'Each mutant of a kernel-model file (`bench/mutate/mutator.ts`: removed assignment/call/yield, swap across a yield, dropped lock,',
     'off-by-one, negated condition, flipped equality/logical operator, wrong CPU) is compiled alone into a copy of `dist/` and checked',
     'in a child process against **every correct variant** of the protocol (default portfolio with swarm, fixed seed, the runs below per',
-    'variant, livelock after 5,000 steps), stopping at the first violation. **Score = killed / (killed + survivors not judged equivalent)**;',
+    'variant, livelock after 5,000 steps), stopping at the first violation. **Score = killed / (killed + survivors not judged equivalent or catalogued)** (judgments in `bench/mutate/judged.ts`);',
     'timed-out (wall timeout) and crashed (the check threw) mutants are counted apart and left out of the score. Sampled rows ran a',
     'seeded sample of the file\'s mutants (`--max`).',
     '',
@@ -49,10 +49,18 @@ export function renderSection(results: Results): string {
       }
     }
     rows.push(['**all**', '', tot.killed, tot.survived, tot.equivalent, tot.timedOut, tot.crashed, `**${pct(tot.killed, tot.denominator)}**`]);
+    const verdicts = new Map<string, number>();
+    for (const [file, fr] of Object.entries(pr.files)) {
+      for (const r of fr.results.filter((x) => x.status === 'survived')) {
+        const v = judgment(file, r)?.verdict ?? 'not judged yet';
+        verdicts.set(v, (verdicts.get(v) ?? 0) + 1);
+      }
+    }
     parts.push(`### ${protocol}`, '',
       `${pr.date}: correct variants ${pr.variants.map((v) => `\`${v}\``).join(', ')}; ${fmt(pr.runs)} runs per variant, seed ${pr.seed}; wall timeout ${pr.timeoutMs / 1000} s per mutant; `
       + `baseline (unmutated, compiled the same way) holds in ${(pr.baselineMs / 1000).toFixed(1)} s; median ${(median(ms) / 1000).toFixed(1)} s per mutant (2 child processes, shared machine).`, '',
-      table(['file', 'mutants run', 'killed', 'survived', 'of which equivalent', 'timed out', 'crashed', 'score'], rows), '');
+      table(['file', 'mutants run', 'killed', 'survived', 'of which equivalent or catalogued', 'timed out', 'crashed', 'score'], rows), '',
+      `Survivors: ${[...verdicts].map(([v, n]) => `${n} ${v}`).join(', ') || 'none'}.`, '');
   }
   parts.push('### Survivors, timed-out and crashed mutants', '',
     survivors.length ? table(['protocol', 'file:line', 'status', 'kind', 'mutation', 'judgment'], survivors) : 'none', '');

@@ -49,4 +49,4 @@ export function saveResults(root: string, r: Results): void {
 }
 
 /** The identity of a mutant for judgments: stable when unrelated lines move. */
-export const mutantKey = (file: string, m: Pick<MutantResult, 'kind' | 'original' | 'mutation'>) => `${file}|${m.kind}|${m.original}|${m.mutation}`;
+export const mutantKey = (file: string, m: Pick<MutantResult, 'kind' | 'original' | 'mutation'>) => `${file}|${m.kind}|${m.mutation}|${m.original.slice(0, 80)}`;

@@ -48,5 +48,5 @@ export function saveResults(root: string, r: Results): void {
   writeFileSync(resultsPath(root), `${JSON.stringify(r, null, 1)}\n`);
 }
 
-/** The identity of a mutant for judgments: stable when unrelated lines move. */
-export const mutantKey = (file: string, m: Pick<MutantResult, 'kind' | 'original' | 'mutation'>) => `${file}|${m.kind}|${m.mutation}|${m.original.slice(0, 80)}`;
+/** The identity of a mutant for judgments (per protocol: a judgment is about its correct variants): stable when unrelated lines move. */
+export const mutantKey = (protocol: string, file: string, m: Pick<MutantResult, 'kind' | 'original' | 'mutation'>) => `${protocol}|${file}|${m.kind}|${m.mutation}|${m.original.slice(0, 80)}`;

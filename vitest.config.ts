@@ -8,6 +8,8 @@ export default defineConfig({
     pool: 'forks',
     // both cores: the suite is CPU-bound and its budgets are in runs, not seconds
     maxWorkers: 2,
+    // one module graph per worker, not per file: importing the models is most of a file's cost
+    isolate: false,
     // builds dist/ once so that the e2e tests run the CLI compiled from the current sources
     globalSetup: ['test/e2e/global-setup.ts'],
   },

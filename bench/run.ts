@@ -2,8 +2,10 @@
  * npm run bench: runs every bench/*.bench.ts section (compiled to dist/bench) and writes
  * BENCHMARKS.md. Figures are medians and ratios over several runs, never assertions.
  * A section module exports `title` and `run(): Promise<string>` returning Markdown.
+ * `npm run bench -- peers kmap` runs only the sections whose files start so, and replaces only
+ * their sections of BENCHMARKS.md.
  */
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -24,9 +26,15 @@ const parts = [
   'Every figure is measured by the bench code in `bench/`; medians over the stated number of seeds or repetitions.',
   '',
 ];
+const target = join(here, '..', '..', 'BENCHMARKS.md');
+/** the sections BENCHMARKS.md has now, by title, in order (kept where this run does not redo them) */
+const kept = new Map<string, string>();
+if (only.length && existsSync(target)) {
+  for (const chunk of readFileSync(target, 'utf8').split(/^## /m).slice(1)) kept.set(chunk.slice(0, chunk.indexOf('\n')), `## ${chunk.trimEnd()}\n`);
+}
 for (const s of sections) {
   process.stderr.write(`bench: ${s.title}\n`);
-  parts.push(`## ${s.title}`, '', await s.run(), '');
+  kept.set(s.title, [`## ${s.title}`, '', await s.run(), ''].join('\n'));
 }
-writeFileSync(join(here, '..', '..', 'BENCHMARKS.md'), parts.join('\n'));
+writeFileSync(target, [...parts, ...kept.values()].join('\n'));
 process.stderr.write('bench: wrote BENCHMARKS.md\n');

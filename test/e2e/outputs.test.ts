@@ -40,7 +40,8 @@ describe('ITF traces', () => {
 
   test('the values follow the trace: the refcount drops 2 → 1 → 0', () => {
     const trace = JSON.parse(kcheck('replay', racyToken, '--reporter', 'itf').stdout) as { states: { refcount: { '#bigint': string } }[] };
-    expect(trace.states.map((s) => s.refcount['#bigint'])).toEqual(['2', '1', '0', '0', '0']);
+    // the start, A's use and put, B's use and put, both reads of the count
+    expect(trace.states.map((s) => s.refcount['#bigint'])).toEqual(['2', '2', '1', '1', '0', '0', '0']);
   });
 
   test('the validator rejects what breaks the rules (it can fail)', () => {
@@ -78,10 +79,13 @@ describe.skipIf(!available)('in headless Chromium', () => {
       expect(await page.locator('table.trace th').allTextContents()).toEqual(['step', 'CPU 0', 'CPU 1']);
       const s = decodeToken(racyToken);
       expect(s.cpus).toBe(2);
-      const row1 = page.locator('tr[data-step="1"]');
-      await expect.poll(() => row1.locator('td.active').getAttribute('data-cpu')).toBe('1');
-      expect(await row1.locator('td.active').innerText()).toContain('refcount: 1 → 0');
-      expect(await row1.getAttribute('class')).toContain('preempted');
+      // step 2: B preempts A; step 3: B's put drops the count to 0
+      const row2 = page.locator('tr[data-step="2"]');
+      const row3 = page.locator('tr[data-step="3"]');
+      await expect.poll(() => row3.locator('td.active').getAttribute('data-cpu')).toBe('1');
+      expect(await row3.locator('td.active').innerText()).toContain('refcount: 1 → 0');
+      expect(await row2.getAttribute('class')).toContain('preempted');
+      expect((await row3.getAttribute('class')) ?? '').not.toContain('preempted');
     });
 
     test('the violation, the spec state and the replay command are there', async () => {

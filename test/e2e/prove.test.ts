@@ -23,11 +23,17 @@ describe('kcheck prove', () => {
     expect(s.states).toBeGreaterThan(0);
   });
 
-  test('a proof stopped by --max-states is incomplete: exit 3, no ✓', () => {
-    const r = kcheck('prove', 'kmap', '--variant', 'mainline', '--ops', '2', '--preemption-bound', '1', '--max-states', '20');
+  test('a proof stopped by the time limit is incomplete: exit 3, no ✓, how far it got', () => {
+    const r = kcheck('prove', 'kmap', '--variant', 'mainline', '--ops', '2', '--time-limit', '1');
     expect(r.code).toBe(3);
     expect(r.stdout).not.toMatch(/✓|proved:/);
-    expect(r.stdout).toMatch(/--max-states/);
+    expect(r.stdout).toMatch(/\? kmap\/mainline: incomplete, stopped by the time limit .* with \d+ of 660 workloads done/);
+  });
+
+  test('a workload stopped by --max-states makes the proof incomplete: exit 3', () => {
+    const r = kcheck('prove', 'kmap', '--variant', 'mainline', '--ops', '1', '--max-states', '2');
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/stopped by --max-states \(2 states per workload\)/);
   });
 
   test('DPOR takes no preemption bound: one line, exit 2', () => {

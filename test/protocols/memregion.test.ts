@@ -10,7 +10,7 @@ import { memregionVariants } from '../../properties/memregion-variants.js';
 import { replayable } from '../helpers/report.js';
 
 const SEED = 1;
-const CORRECT_RUNS = 3_000;
+const CORRECT_RUNS = 1_000;
 const BUGGY = { runs: 20_000, timeLimit: 60 };
 /** the longest shrunk counterexample with SEED: an overwrite, a too-early invalidation, the completion poll (M-E3, 38 steps) */
 const MAX_STEPS = 60;

@@ -11,7 +11,7 @@ import { replayable } from '../helpers/report.js';
 
 const P = 'page-protection';
 const SEED = 1;
-const CORRECT_RUNS = 3_000;
+const CORRECT_RUNS = 1_000;
 const BUGGY_RUNS = 5_000;
 /**
  * measured with SEED: the longest shrunk counterexamples are M-A5's (two tasks lose an update of

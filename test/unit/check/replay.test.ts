@@ -70,7 +70,8 @@ describe('a token whose schedule no longer fits', () => {
   });
 
   test('a diverged replay that still fails is a counterexample that says it diverged', () => {
-    const r = replay(encodeToken({ ...changed, choices: [] }));
+    // four switches to the other task, then the schedule ends: the lenient rest still reuses the slot unflushed
+    const r = replay(encodeToken({ ...changed, choices: [1, 1, 1, 1] }));
     expect(r).toMatchObject({ ok: false, verdict: 'counterexample', diverged: true });
   });
 

@@ -1,0 +1,144 @@
+/**
+ * npm run mutate -- [protocol…] [--file F] [--max N] [--seed S] [--runs R] [--jobs J]: the mutation
+ * self-audit. For each protocol, every mutant of the kernel-model files it runs (bench/mutate/
+ * scope.ts, mutator.ts) is compiled alone into a private copy of dist/ and checked in a child
+ * process (child.ts) against every correct variant of the protocol: killed (a correct variant
+ * fails: the invariant is recorded), survived, timed out (the child exceeded the wall timeout) or
+ * crashed (the child died). Results go to bench/mutate/results.json (merged per file) and the
+ * "Mutation self-audit" section of BENCHMARKS.md is rewritten from them.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findProtocol } from '../../src/protocols.js';
+import type { ChildJob, ChildResult } from './child.js';
+import { mutantsOf, applyMutant, type Mutant } from './mutator.js';
+import { renderSection, withSection } from './report.js';
+import { loadResults, saveResults, type MutantResult, type ProtocolResults } from './results.js';
+import { Sandbox, transpile } from './sandbox.js';
+import { kernelFilesOf } from './scope.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const ALL = ['kmap', 'page-protection', 'pasid', 'text-poke', 'memregion'];
+
+interface Args { protocols: string[]; files: string[]; max?: number; seed: number; runs: number; jobs: number }
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { protocols: [], files: [], seed: 1, runs: 1000, jobs: 2 };
+  for (let i = 0; i < argv.length; i++) {
+    const v = argv[i]!;
+    const num = () => Number(argv[++i]);
+    if (v === '--file') a.files.push(argv[++i]!);
+    else if (v === '--max') a.max = num();
+    else if (v === '--seed') a.seed = num();
+    else if (v === '--runs') a.runs = num();
+    else if (v === '--jobs') a.jobs = Math.min(2, num());
+    else a.protocols.push(v);
+  }
+  if (a.protocols.length === 0) a.protocols = ALL;
+  return a;
+}
+
+/** A seeded sample of n mutants (mulberry32), kept in source order. */
+function sample(ms: Mutant[], n: number, seed: number): Mutant[] {
+  let s = seed >>> 0;
+  const rnd = () => { s = (s + 0x6d2b79f5) >>> 0; let t = s; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32; };
+  const idx = ms.map((_, i) => i);
+  for (let i = idx.length - 1; i > 0; i--) { const j = Math.floor(rnd() * (i + 1)); [idx[i], idx[j]] = [idx[j]!, idx[i]!]; }
+  return idx.slice(0, n).sort((x, y) => x - y).map((i) => ms[i]!);
+}
+
+const children = new Set<ReturnType<typeof spawn>>();
+
+type Outcome = { status: 'done'; result: ChildResult } | { status: 'timed-out' } | { status: 'crashed'; error: string };
+
+function runChild(box: Sandbox, job: ChildJob, timeoutMs: number): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(box.dir, 'dist', 'bench', 'mutate', 'child.js'), JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    let out = '';
+    let err = '';
+    let timedOut = false;
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      children.delete(child);
+      if (timedOut) return resolve({ status: 'timed-out' });
+      const line = out.trim().split('\n').pop();
+      if (code === 0 && line) return resolve({ status: 'done', result: JSON.parse(line) as ChildResult });
+      const lines = err.trim().split('\n').filter((l) => /Error|error/.test(l));
+      resolve({ status: 'crashed', error: (lines[0] ?? err.trim().split('\n').pop() ?? `exit ${code}`).slice(0, 160) });
+    });
+  });
+}
+
+async function campaign(protocol: string, a: Args, boxes: Sandbox[]): Promise<void> {
+  const variants = findProtocol(protocol).variants.filter((v) => !v.buggy).map((v) => v.name);
+  const files = kernelFilesOf(root, protocol).filter((f) => a.files.length === 0 || a.files.some((x) => f.includes(x)));
+  const sources = new Map(files.map((f) => [f, readFileSync(join(root, f), 'utf8')]));
+  const job: ChildJob = { protocol, variants, runs: a.runs, seed: a.seed, maxSteps: 5000 };
+
+  // the baseline: every file compiled as the mutants are, the correct variants must hold
+  boxes[0]!.put(new Map(files.map((f) => [f, transpile(f, sources.get(f)!)])));
+  const base = await runChild(boxes[0]!, job, 600_000);
+  if (base.status !== 'done' || base.result.killed) throw new Error(`${protocol}: the unmutated baseline does not hold: ${JSON.stringify(base)}`);
+  const timeoutMs = Math.max(60_000, Math.round(3 * base.result.ms));
+  process.stderr.write(`mutate: ${protocol}: baseline holds in ${(base.result.ms / 1000).toFixed(1)} s; timeout ${timeoutMs / 1000} s\n`);
+
+  const all = loadResults(root);
+  const pr: ProtocolResults = all[protocol] = { ...(all[protocol] ?? { files: {} }), date: new Date().toISOString().slice(0, 10), variants, runs: a.runs, seed: a.seed, maxSteps: job.maxSteps, timeoutMs, baselineMs: Math.round(base.result.ms) };
+  const queue: { file: string; m: Mutant }[] = [];
+  for (const f of files) {
+    const listed = mutantsOf(f, sources.get(f)!);
+    const chosen = a.max !== undefined && listed.length > a.max ? sample(listed, a.max, a.seed) : listed;
+    pr.files[f] = { listed: listed.length, ...(chosen.length < listed.length ? { sampled: chosen.length } : {}), results: [] };
+    for (const m of chosen) queue.push({ file: f, m });
+  }
+  let done = 0;
+  const total = queue.length;
+  const worker = async (box: Sandbox) => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const { file, m } = next;
+      const t0 = performance.now();
+      let o: Outcome;
+      try {
+        box.put(new Map([[file, transpile(file, applyMutant(sources.get(file)!, m))]]));
+        o = await runChild(box, job, timeoutMs);
+      } catch (e) {
+        o = { status: 'crashed', error: String(e).slice(0, 160) };
+      }
+      const { edit: _edit, file: _file, ...desc } = m;
+      const r: MutantResult = { ...desc, status: o.status === 'done' ? (o.result.killed ? 'killed' : 'survived') : o.status, ms: Math.round(performance.now() - t0) };
+      if (o.status === 'done' && o.result.killed) Object.assign(r, { variant: o.result.variant, invariant: o.result.invariant });
+      if (o.status === 'crashed') r.error = o.error;
+      pr.files[file]!.results.push(r);
+      saveResults(root, all);
+      process.stderr.write(`mutate: ${protocol} ${++done}/${total} ${file}:${m.line} ${m.kind} ${r.status}${r.invariant ? ` (${r.invariant})` : ''} ${(r.ms / 1000).toFixed(1)} s\n`);
+    }
+  };
+  await Promise.all(boxes.map(worker));
+  for (const f of files) pr.files[f]!.results.sort((x, y) => x.line - y.line);
+  saveResults(root, all);
+}
+
+const args = parseArgs(process.argv.slice(2));
+const boxes = Array.from({ length: args.jobs }, () => new Sandbox(root));
+// interrupted: the children die with their process group's signal; the sandboxes go
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    for (const c of children) c.kill('SIGKILL');
+    for (const b of boxes) b.remove();
+    process.exit(130);
+  });
+}
+try {
+  for (const p of args.protocols) await campaign(p, args, boxes);
+} finally {
+  for (const b of boxes) b.remove();
+}
+const bench = join(root, 'BENCHMARKS.md');
+writeFileSync(bench, withSection(readFileSync(bench, 'utf8'), renderSection(loadResults(root))));
+process.stderr.write('mutate: wrote bench/mutate/results.json and the Mutation self-audit section of BENCHMARKS.md\n');

@@ -10,6 +10,8 @@ export default defineConfig({
     maxWorkers: 2,
     // one module graph per worker, not per file: importing the models is most of a file's cost
     isolate: false,
+    // concurrent tests (the docs' commands) run two CLI processes at a time
+    maxConcurrency: 2,
     // builds dist/ once so that the e2e tests run the CLI compiled from the current sources
     globalSetup: ['test/e2e/global-setup.ts'],
   },

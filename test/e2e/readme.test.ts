@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ROOT, kcheck, tokenIn } from '../helpers/cli.js';
+import { ROOT, kcheck, kcheckAsync, tokenIn } from '../helpers/cli.js';
 
 const DOCS = ['README.md', 'docs/writing-a-protocol.md', 'docs/ci-sharding.md'];
 
@@ -36,7 +36,8 @@ describe('commands in the docs', () => {
     expect(all.map(([, c]) => c)).toContain('run --protocol examples/counter.ts');
   });
 
-  test.each(all)('%s: kcheck %s', (_, cmd) => {
+  // two commands at a time: this file is the suite's longest, and its commands are independent
+  test.concurrent.for(all)('%s: kcheck %s', async ([, cmd], { expect }) => {
     const args = cmd.replace(/kc3\.…/g, token).replace(/"\$SEED"/g, '1').replace(/"\$I\/4"/g, '1/4').split(/\s+/);
     const runs = /--strategy (dfs|bfs)/.test(cmd) ? {} : { KCHECK_RUNS: cmd.includes('--shard') ? '200' : '30' };
     // `kcheck merge kcheck-shard-*.json` needs the shards: made here, with the same runs and seed
@@ -44,7 +45,7 @@ describe('commands in the docs', () => {
     for (const [i, file] of args.slice(1).filter((a) => a.endsWith('.json')).entries()) {
       writeFileSync(join(cwd, file), kcheck('run', 'kmap', '--seed', '1', '--shard', `${i + 1}/4`, '--json', { env: { KCHECK_RUNS: '200' } }).stdout);
     }
-    const r = kcheck(...args, { env: runs, cwd });
+    const r = await kcheckAsync(...args, { env: runs, cwd });
     expect(r.stderr, r.stderr).not.toMatch(/kcheck: (error|internal error)/);
     expect([0, 1, 3]).toContain(r.code);
   }, 180_000);

@@ -1,5 +1,5 @@
 /** Runs the built kcheck binary (see test/e2e/global-setup.ts) as a user or CI would. */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 // declares the provided `kcheckBin` (type only: erased at run time)
@@ -23,13 +23,28 @@ export interface CliOptions {
   cwd?: string;
 }
 
-/** Runs kcheck with these arguments; a last argument that is an object holds the options. */
-export function kcheck(...args: (string | CliOptions)[]): CliResult {
+const split = (args: (string | CliOptions)[]) => {
   const last = args[args.length - 1];
   const o: CliOptions = typeof last === 'object' ? last : {};
-  const argv = args.filter((a): a is string => typeof a === 'string');
-  const r = spawnSync(process.execPath, [inject('kcheckBin'), ...argv], { cwd: o.cwd ?? ROOT, env: { ...env(), ...o.env }, encoding: 'utf8', timeout: 120_000 });
+  return { argv: [inject('kcheckBin'), ...args.filter((a): a is string => typeof a === 'string')], opts: { cwd: o.cwd ?? ROOT, env: { ...env(), ...o.env }, encoding: 'utf8' as const, timeout: 120_000 } };
+};
+
+/** Runs kcheck with these arguments; a last argument that is an object holds the options. */
+export function kcheck(...args: (string | CliOptions)[]): CliResult {
+  const { argv, opts } = split(args);
+  const r = spawnSync(process.execPath, argv, opts);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** kcheck() without blocking the test file: concurrent tests run their commands side by side. */
+export function kcheckAsync(...args: (string | CliOptions)[]): Promise<CliResult> {
+  const { argv, opts } = split(args);
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, argv, { ...opts, maxBuffer: 64 << 20 }, (e, stdout, stderr) => {
+      resolve({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, stdout, stderr });
+    });
+    child.stdin?.end();
+  });
 }
 
 /** The replay token a report prints. */

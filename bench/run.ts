@@ -19,22 +19,24 @@ const sections: Section[] = [];
 for (const f of files) sections.push(await import(pathToFileURL(join(here, f)).href) as Section);
 sections.sort((a, b) => (a.order ?? 50) - (b.order ?? 50));
 
-const parts = [
+const machine = `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`;
+const today = new Date().toISOString().slice(0, 10);
+const target = join(here, '..', '..', 'BENCHMARKS.md');
+const old = only.length && existsSync(target) ? readFileSync(target, 'utf8') : '';
+/** a partial run keeps the file's preamble and the sections it does not redo, in their order */
+const preamble = old ? old.slice(0, old.search(/^## /m)).trimEnd() + '\n' : [
   '# Benchmarks',
   '',
-  `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}.`,
+  `Written by \`npm run bench\` on ${today}: ${machine}. A section measured later by \`npm run bench -- NAME\` says when.`,
   'Every figure is measured by the bench code in `bench/`; medians over the stated number of seeds or repetitions.',
   '',
-];
-const target = join(here, '..', '..', 'BENCHMARKS.md');
-/** the sections BENCHMARKS.md has now, by title, in order (kept where this run does not redo them) */
+].join('\n');
 const kept = new Map<string, string>();
-if (only.length && existsSync(target)) {
-  for (const chunk of readFileSync(target, 'utf8').split(/^## /m).slice(1)) kept.set(chunk.slice(0, chunk.indexOf('\n')), `## ${chunk.trimEnd()}\n`);
-}
+for (const chunk of old.split(/^## /m).slice(1)) kept.set(chunk.slice(0, chunk.indexOf('\n')), `## ${chunk.trimEnd()}\n`);
 for (const s of sections) {
   process.stderr.write(`bench: ${s.title}\n`);
-  kept.set(s.title, [`## ${s.title}`, '', await s.run(), ''].join('\n'));
+  const when = only.length ? [`_Measured on ${today}: ${machine}._`, ''] : [];
+  kept.set(s.title, [`## ${s.title}`, '', ...when, await s.run(), ''].join('\n'));
 }
-writeFileSync(target, [...parts, ...kept.values()].join('\n'));
+writeFileSync(target, [preamble, ...kept.values()].join('\n'));
 process.stderr.write('bench: wrote BENCHMARKS.md\n');

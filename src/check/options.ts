@@ -77,6 +77,11 @@ export interface CheckOptions {
   invariants?: Invariant[];
   /** default true: after fast-check's shrinking, drop preemptions by replay */
   minimize?: boolean;
+  /**
+   * default true: shrink the first failing run (fast-check, then the replay minimizer). false:
+   * report it as found, which is what detection measurements (runs to the first failure) need
+   */
+  shrink?: boolean;
   /** default none: called as runs complete */
   onProgress?: (runsDone: number, runsTotal: number) => void;
 }
@@ -167,6 +172,7 @@ export function resolveOptions(o: CheckOptions): ResolvedOptions {
     maxSteps: positive('max steps', o.maxSteps ?? 5000, 10),
     invariants: o.invariants ?? [],
     minimize: o.minimize ?? true,
+    shrink: o.shrink ?? true,
     onProgress: o.onProgress,
     envOverrides,
     budget,

@@ -38,6 +38,14 @@ const ENV = 'pkmapTranslations() is the environment (speculative TLB fills), not
 const NO_HIGHMEM = 'page-protection runs with HIGHMEM off: kmap() never reaches the pkmap pool, its flush or its IPIs, so this code is not run there (the kmap campaign covers it)';
 const SUBSET = 'the change only takes choices away at one interleaving point (a disable moved before it, or irqs off while waiting): the mutant\'s runs are a subset of the model\'s, and nothing reads the moved state at that point';
 
+const PP_FORCED = 'update_global_pkrs() runs only under globalRestrict \'ipi\' or \'remote-rmw\', the forced restrict tglx found broken (V-GLOBAL-put_cpu_ptr, -remote-rmw, -ipi-every-cpu, all buggy); the correct V-GLOBAL leaves the restrict to each CPU\'s next switch (\'lazy\'), so no correct variant runs this code';
+
+const MR_FUNCTIONAL = 'the operation silently does nothing (or fails) where the kernel makes it work: every memregion check is a safety property, which doing nothing keeps, and nothing checks what an administrator\'s operation achieved. An outcome check would kill it (the programs keep each sysfs write\'s return code; an invariant that an operation the statechart allows on an idle, supported device succeeds and has its effect)';
+const MR_LOCK_OWNER = 'the mutex is released by a context that does not hold it (mutex_unlock() deletes the lock whoever holds it), breaking another task\'s critical section; nothing checks who releases a lock (DEBUG_MUTEXES/lockdep would). A ghost record of every lock release with its holder and a kernel invariant "a lock is released only by its holder" (engine support) would kill it';
+const MR_WAITQ = 'the task returns from the wait still queued (waitOn stays set; in the kernel an on-stack wait entry left linked after return corrupts the queue): nothing checks the wait queues. memregion/quiescent ("no task ended queued on a wait queue") kills it';
+const MR_PROVENANCE = 'the cache model carries provenance (device, epoch), not data, and a store keeps its line\'s provenance: on a correct run every dirty line is current (E-INV2 holds), so a write-back writes the provenance the media already holds and dropping it leaves the same World. (Lost store data itself is not modelled: a "load returns the last store" check would need stores to carry versions)';
+const MR_ONE_STEP = 'the media change moves before the command\'s label-only interleaving point, into the step of the code before it (the last step of the invalidation, or the checks under the bus lock): the mutant\'s runs are those of the model with nothing scheduled between the two, a subset';
+
 export const JUDGED = new Map<string, Judgment>([
   judge('kmap', 'mm/highmem-local.ts', 'relational', '`>=` → `>`', "const overflow = k.cfg.mutant === 'M-B4-bound' ? c.idx > k.KM_MAX_IDX : c.idx >= k.K", 'catalogued',
     'both branches become M-B4-bound: the bounds differ only at the 16th nested kmap_local, which no correct caller makes (the kernel BUGs there); the M-B4-bound variant drives that caller and B-INV2-bounds catches it'),
@@ -176,4 +184,54 @@ export const JUDGED = new Map<string, Judgment>([
   // pasid (sampled)
   judge('pasid', 'mm/pasid-types.ts', 'equality', "`===` → `!==`", "export const pasidStr = (p: number): string => (p === INVALID ? 'INVALID' : `${p", 'equivalent',
     'pasidStr() only formats a PASID for traces and reports; no check reads it'),
+  // page-protection (campaign of 2026-11-30: 12% sample, seed 1); judged for its correct variants
+  judge('page-protection', 'arch/x86/mm/pkeys.ts', 'cpu-index', "`x.cpu()` → the next CPU", 'wrmsrl_pkrs(x, x.cpu(), PKS_INIT_VALUE);', 'equivalent',
+    'crashed only because the boot harness\'s exec has no x.w.cpus (the mutant\'s `% x.w.cpus.length`); otherwise equivalent: pks_setup() on cpu c writes PKS_INIT_VALUE to cpu c+1\'s MSR, then pks_write_pkrs() (cache 0 ≠ PKS_INIT_VALUE) writes its own MSR anyway, and every CPU boots before any task: the same boot state'),
+  judge('page-protection', 'mm/pks-callers.ts', 'remove-call', "remove `yield* take(x, op[1], 'take a published kmap() address');`", "case 'take': yield* take(x, op[1], 'take a published kmap() address'); break;", 'equivalent',
+    'runPpOps() is the caller model: without the other context\'s kunmap() the publisher takes its own address back at its end (ppTask\'s take-back loop), a smaller legal workload that a correct kernel runs correctly (the kunmap()-elsewhere buggy variants drive the cross-context kunmap themselves)'),
+  judge('page-protection', 'mm/pks-callers.ts', 'drop-lock', 'remove `local_bh_disable(x);`', 'local_bh_disable(x);', 'gap',
+    'the bh region no longer disables bottom halves and local_bh_enable() drives softirq_disabled to -1 (then softirqs stop running at irq exit for that task): no check reads softirq_disabled. kernel/counts and kernel/context-balance (properties/kernel.ts) covering softirq_disabled ("never < 0, a task exits with 0") would kill it'),
+  judge('page-protection', 'mm/pks-global.ts', 'remove-call', 'remove `yield* update_global_pkrs(x, key);`', "if (p.cfg.globalRestrict !== 'lazy') yield* update_global_pkrs(x, key);", 'unreached', PP_FORCED),
+  judge('page-protection', 'mm/pks-global.ts', 'negate-condition', '`p.cfg.putCpuPtr` → `!p.cfg.putCpuPtr`', 'if (p.cfg.putCpuPtr) {', 'unreached', PP_FORCED),
+  judge('page-protection', 'mm/pks-global.ts', 'equality', '`===` → `!==`', "if (p.cfg.globalRestrict === 'remote-rmw') {", 'unreached', PP_FORCED),
+  judge('page-protection', 'mm/pks-global.ts', 'remove-call', 'remove `pks_write_pkrs(xi, pkey_update_pkval(pks(xi).pkrs_cache[x...`', 'pks_write_pkrs(xi, pkey_update_pkval(pks(xi).pkrs_cache[xi.cpu()]!, key, PKEY_NO', 'unreached', PP_FORCED),
+  // memregion (campaign of 2026-11-30: 12% sample, seed 1)
+  judge('memregion', 'arch/x86/include/asm/special_insns.ts', 'remove-call', "remove `yield* x.exception('#VE', exc_virtualization_exception);`", "yield* x.exception('#VE', exc_virtualization_exception);", 'unreached',
+    'a TDX guest executes WBINVD only when has() is true under a hypervisor (M-E1-tdx, buggy); in mainline-tdx has() is false and the v5 gate refuses every invalidation, so no correct variant reaches the #VE'),
+  judge('memregion', 'arch/x86/mm/pat/set_memory.ts', 'remove-call', 'remove `yield* wbinvd(x);`', 'yield* wbinvd(x);', 'unreached',
+    'the local-CPU-only invalidation runs only with wbinvdAllCpus false, M-E6 (buggy); every correct variant calls wbinvd_on_all_cpus()'),
+  judge('memregion', 'drivers/acpi/nfit/intel.ts', 'remove-call', 'remove `dev_unlock(x, dev);`', 'dev_unlock(x, dev);', 'gap',
+    `the Intel unlock command no longer unlocks the DIMM, yet returns 0: its probe then fails (-ENXIO) and region0 stays disabled. ${MR_FUNCTIONAL}`),
+  judge('memregion', 'drivers/acpi/nfit/intel.ts', 'swap-across-yield', "swap `yield* dsm(x, dev, 'NVDIMM_INTEL_OVERWRITE');` and `dev_overwrite(x, dev);`", "yield* dsm(x, dev, 'NVDIMM_INTEL_OVERWRITE'); ⏎ dev_overwrite(x, dev);", 'equivalent', MR_ONE_STEP),
+  judge('memregion', 'drivers/cxl/core/region.ts', 'remove-assignment', 'remove `cxlr(x).CXL_REGION_F_INCOHERENT = false;`', 'cxlr(x).CXL_REGION_F_INCOHERENT = false;', 'equivalent',
+    'CXL_REGION_F_INCOHERENT is set only under cxl \'probe\' (d18bc74aced6, buggy); in the correct variants (cxl \'commit-teardown\' or none) it is always false, so clearing it changes nothing (E-INV5 reads false either way)'),
+  judge('memregion', 'drivers/cxl/core/region.ts', 'equality', '`===` → `!==`', "if (commit ? p.state === 'CXL_CONFIG_COMMIT' : p.state !== 'CXL_CONFIG_COMMIT') ", 'gap',
+    `echo 1 > commit of a configured region returns 0 without committing (and commits only what is already committed, then -ENXIO): no CXL region is ever committed again. ${MR_FUNCTIONAL}`),
+  judge('memregion', 'drivers/cxl/core/region.ts', 'equality', '`!==` → `===`', "if (commit && p.state !== 'CXL_CONFIG_ACTIVE') {", 'gap',
+    `echo 1 > commit of a configured (ACTIVE) region fails with -ENXIO, and of an IDLE one would go on: no CXL region is ever committed again. ${MR_FUNCTIONAL}`),
+  judge('memregion', 'drivers/cxl/core/region.ts', 'swap-across-yield', 'swap `rc = yield* cxl_region_invalidate_memregion(x);` and `if (rc && !x.w.k.cfg.commitStoreGotoOut) return rc;`', 'rc = yield* cxl_region_invalidate_memregion(x); ⏎ if (rc && !x.w.k.cfg.commitSto', 'equivalent',
+    'commitStoreGotoOut is true in every correct variant (false only in d1257d098a5a-as-merged, buggy), so the moved early return never fires wherever it stands, and `if (rc) break out` still follows the call'),
+  judge('memregion', 'drivers/cxl/core/region.ts', 'drop-lock', "remove `yield* mutex_lock(x, RWSEM, 'cxl_region_probe');`", "yield* mutex_lock(x, RWSEM, 'cxl_region_probe');", 'gap',
+    `probe reads the region state without cxl_region_rwsem (a single read, which device_lock already orders against the release that follows any change away from COMMIT), but its up_read() then releases commit_store()'s or attach_target()'s hold: ${MR_LOCK_OWNER}`),
+  judge('memregion', 'drivers/cxl/core/region.ts', 'logical', '`&&` → `||`', "if (rc === 0 && x.w.k.cfg.cxl !== 'commit-teardown') rc = yield* cxl_region_inva", 'gap',
+    `mainline then also invalidates at every probe of a committed region: one more WBINVD on bare metal (harmless), but in a KVM or TDX guest (has() false) rebinding a committed region fails with -ENXIO and it stays unbound. ${MR_FUNCTIONAL}`),
+  judge('memregion', 'drivers/cxl/security.ts', 'swap-across-yield', "swap `yield* cxl_mbox_send_cmd(x, dev, 'CXL_MBOX_OP_PASSPHRASE_...` and `dev_erase(x, dev);`", "yield* cxl_mbox_send_cmd(x, dev, 'CXL_MBOX_OP_PASSPHRASE_SECURE_ERASE'); ⏎ dev_e", 'equivalent', MR_ONE_STEP),
+  judge('memregion', 'drivers/nvdimm/bus.ts', 'remove-call', "remove `yield* device_lock(x, dev, 'wait_nvdimm_bus_probe_idle');`", "yield* device_lock(x, dev, 'wait_nvdimm_bus_probe_idle');", 'gap',
+    `after waiting for probes to go idle, security_store() goes on without the DIMM's device_lock and its final device_unlock() releases a lock it does not hold (possibly a DIMM probe's): ${MR_LOCK_OWNER}`),
+  judge('memregion', 'drivers/nvdimm/security.ts', 'negate-condition', '`x.w.k.nvdimm[dev].NDD_SECURITY_OVERWRITE` → `!x.w.k.nvdimm[dev].NDD_SECURITY_OVERWRITE`', 'return x.w.k.nvdimm[dev].NDD_SECURITY_OVERWRITE ? EBUSY : 0;', 'gap',
+    `every erase and overwrite of an idle DIMM fails with -EBUSY (one would go on only during an overwrite, which then never starts). ${MR_FUNCTIONAL}`),
+  judge('memregion', 'drivers/nvdimm/security.ts', 'swap-across-yield', 'swap `if (rc !== 0) return rc;` and `yield* mark_incoherent(x, dev);`', 'if (rc !== 0) return rc; ⏎ yield* mark_incoherent(x, dev);', 'equivalent',
+    'mark_incoherent() acts only in the region-driver design, where the overwrite op cannot fail (the has() refusal is intel-ops only; CXL has no overwrite op and fails earlier): rc is 0 wherever the moved call does something'),
+  judge('memregion', 'drivers/nvdimm/security.ts', 'remove-call', 'remove `x.spawn(`kworker/${dev}`, (w) => overwrite_work(w as X, d...`', 'x.spawn(`kworker/${dev}`, (w) => overwrite_work(w as X, dev));', 'gap',
+    'the overwrite is never polled: NDD_SECURITY_OVERWRITE stays set and the device overwriting for ever, so the DIMM and its region stay unusable (every check is a safety property). memregion/quiescent ("every overwrite completes: no device overwriting, no NDD_SECURITY_OVERWRITE once all is done") kills it'),
+  judge('memregion', 'hw/cpu-cache.ts', 'remove-call', 'remove `memoryWrite(hw, addr, l);`', 'memoryWrite(hw, addr, l);', 'equivalent', MR_PROVENANCE),
+  judge('memregion', 'hw/cpu-cache.ts', 'remove-assignment', 'remove `delete cache[addr];`', 'hw.caches.forEach((cache, c) => { if (c !== cpu) delete cache[addr]; });', 'equivalent',
+    'a store no longer invalidates the other CPUs\' copies: they keep a clean line with the same provenance as the dirty one (a store keeps provenance), and every invalidation a correct kernel makes drops them all; a load there returns the same provenance. (Data values are not modelled, see the write-back judgments)'),
+  judge('memregion', 'hw/cpu-cache.ts', 'remove-call', 'remove `memoryWrite(hw, addr, l);`', 'memoryWrite(hw, addr, l);', 'equivalent', MR_PROVENANCE),
+  judge('memregion', 'hw/device.ts', 'relational', '`>` → `>=`', "if (--d.overwrite > 0) return 'busy';", 'equivalent',
+    'the device takes one more status poll to finish an overwrite: a slower device (the polls parameter), which a correct kernel waits for; the counter then ends at -1 instead of 0, which only `> 0` tests read'),
+  judge('memregion', 'include/linux/wait.ts', 'remove-call', 'remove `finish_wait(x);`', 'finish_wait(x);', 'gap', MR_WAITQ),
+  judge('memregion', 'kernel/locking/mutex.ts', 'remove-call', 'remove `finish_wait(x);`', 'finish_wait(x);', 'gap', MR_WAITQ),
+  judge('memregion', 'kernel/smp.ts', 'swap-across-yield', 'swap `c.irqsOff = true;` and `yield* func(x);`', 'c.irqsOff = true; ⏎ yield* func(x);', 'equivalent',
+    'the local call runs with irqs on, so another CPU\'s IPI may nest in it; in memregion the function is __wbinvd() (one label point, then the WBINVD in one step) and a nested WBINVD on the same CPU leaves the same caches; the save/restore after it is one step (memregion has no other interrupts)'),
 ]);

@@ -2,7 +2,8 @@
  * Invariants E-INV1..E-INV6 of memregion.md E.3, stated from their meaning, the observable ones
  * first: what a load returns, what a write-back leaves in the media. They read the hardware state
  * (cache lines, media provenance, what a guest executed) and the kernel's own records; E-INV4 and
- * part of E-INV6 are enforced by the statechart (model/memregion.machine.ts).
+ * part of E-INV6 are enforced by the statechart (model/memregion.machine.ts). memregion/quiescent
+ * checks what a finished run leaves behind (an overwrite never completed, a task still queued).
  */
 import type { SnapshotFrom } from 'xstate';
 import type { memregionMachine } from '../model/memregion.machine.js';
@@ -77,6 +78,24 @@ export const memregionInvariants: Inv[] = [
     check(w) {
       const bad = activeOver(w, (d) => w.k.hw.devices[d].overwrite > 0);
       if (bad) return `${bad[0]} is active while ${bad[1]} is being overwritten`;
+    },
+  }),
+  inv({
+    name: 'memregion/quiescent',
+    description: 'when every task has ended: every overwrite has completed (the device reports it done and the work cleared NDD_SECURITY_OVERWRITE and NDD_WORK_PENDING), no probe is in flight, no lock is held, and no task ended queued on a wait queue',
+    final: true,
+    check(w) {
+      const k = w.k;
+      for (const d of DEVS) {
+        if (k.hw.devices[d].overwrite > 0) return `${d} is still being overwritten: nothing polled it to completion`;
+        const n = k.nvdimm[d];
+        if (n.NDD_SECURITY_OVERWRITE || n.NDD_WORK_PENDING) return `${d} still has ${n.NDD_SECURITY_OVERWRITE ? 'NDD_SECURITY_OVERWRITE' : 'NDD_WORK_PENDING'} set`;
+      }
+      if (k.probe_active !== 0) return `probe_active is ${k.probe_active}`;
+      const lock = Object.keys(w.locks)[0];
+      if (lock !== undefined) return `${lock} is still held`;
+      const queued = w.tasks.find((t) => t.waitOn !== null);
+      if (queued) return `${queued.name} ended queued on ${queued.waitOn}`;
     },
   }),
 ];

@@ -42,7 +42,6 @@ const PP_FORCED = 'update_global_pkrs() runs only under globalRestrict \'ipi\' o
 
 const MR_FUNCTIONAL = 'the operation silently does nothing (or fails) where the kernel makes it work: every memregion check is a safety property, which doing nothing keeps, and nothing checks what an administrator\'s operation achieved. An outcome check would kill it (the programs keep each sysfs write\'s return code; an invariant that an operation the statechart allows on an idle, supported device succeeds and has its effect)';
 const MR_LOCK_OWNER = 'the mutex is released by a context that does not hold it (mutex_unlock() deletes the lock whoever holds it), breaking another task\'s critical section; nothing checks who releases a lock (DEBUG_MUTEXES/lockdep would). A ghost record of every lock release with its holder and a kernel invariant "a lock is released only by its holder" (engine support) would kill it';
-const MR_WAITQ = 'the task returns from the wait still queued (waitOn stays set; in the kernel an on-stack wait entry left linked after return corrupts the queue): nothing checks the wait queues. memregion/quiescent ("no task ended queued on a wait queue") kills it';
 const MR_PROVENANCE = 'the cache model carries provenance (device, epoch), not data, and a store keeps its line\'s provenance: on a correct run every dirty line is current (E-INV2 holds), so a write-back writes the provenance the media already holds and dropping it leaves the same World. (Lost store data itself is not modelled: a "load returns the last store" check would need stores to carry versions)';
 const MR_ONE_STEP = 'the media change moves before the command\'s label-only interleaving point, into the step of the code before it (the last step of the invalidation, or the checks under the bus lock): the mutant\'s runs are those of the model with nothing scheduled between the two, a subset';
 
@@ -222,16 +221,12 @@ export const JUDGED = new Map<string, Judgment>([
     `every erase and overwrite of an idle DIMM fails with -EBUSY (one would go on only during an overwrite, which then never starts). ${MR_FUNCTIONAL}`),
   judge('memregion', 'drivers/nvdimm/security.ts', 'swap-across-yield', 'swap `if (rc !== 0) return rc;` and `yield* mark_incoherent(x, dev);`', 'if (rc !== 0) return rc; ⏎ yield* mark_incoherent(x, dev);', 'equivalent',
     'mark_incoherent() acts only in the region-driver design, where the overwrite op cannot fail (the has() refusal is intel-ops only; CXL has no overwrite op and fails earlier): rc is 0 wherever the moved call does something'),
-  judge('memregion', 'drivers/nvdimm/security.ts', 'remove-call', 'remove `x.spawn(`kworker/${dev}`, (w) => overwrite_work(w as X, d...`', 'x.spawn(`kworker/${dev}`, (w) => overwrite_work(w as X, dev));', 'gap',
-    'the overwrite is never polled: NDD_SECURITY_OVERWRITE stays set and the device overwriting for ever, so the DIMM and its region stay unusable (every check is a safety property). memregion/quiescent ("every overwrite completes: no device overwriting, no NDD_SECURITY_OVERWRITE once all is done") kills it'),
   judge('memregion', 'hw/cpu-cache.ts', 'remove-call', 'remove `memoryWrite(hw, addr, l);`', 'memoryWrite(hw, addr, l);', 'equivalent', MR_PROVENANCE),
   judge('memregion', 'hw/cpu-cache.ts', 'remove-assignment', 'remove `delete cache[addr];`', 'hw.caches.forEach((cache, c) => { if (c !== cpu) delete cache[addr]; });', 'equivalent',
     'a store no longer invalidates the other CPUs\' copies: they keep a clean line with the same provenance as the dirty one (a store keeps provenance), and every invalidation a correct kernel makes drops them all; a load there returns the same provenance. (Data values are not modelled, see the write-back judgments)'),
   judge('memregion', 'hw/cpu-cache.ts', 'remove-call', 'remove `memoryWrite(hw, addr, l);`', 'memoryWrite(hw, addr, l);', 'equivalent', MR_PROVENANCE),
   judge('memregion', 'hw/device.ts', 'relational', '`>` → `>=`', "if (--d.overwrite > 0) return 'busy';", 'equivalent',
     'the device takes one more status poll to finish an overwrite: a slower device (the polls parameter), which a correct kernel waits for; the counter then ends at -1 instead of 0, which only `> 0` tests read'),
-  judge('memregion', 'include/linux/wait.ts', 'remove-call', 'remove `finish_wait(x);`', 'finish_wait(x);', 'gap', MR_WAITQ),
-  judge('memregion', 'kernel/locking/mutex.ts', 'remove-call', 'remove `finish_wait(x);`', 'finish_wait(x);', 'gap', MR_WAITQ),
   judge('memregion', 'kernel/smp.ts', 'swap-across-yield', 'swap `c.irqsOff = true;` and `yield* func(x);`', 'c.irqsOff = true; ⏎ yield* func(x);', 'equivalent',
     'the local call runs with irqs on, so another CPU\'s IPI may nest in it; in memregion the function is __wbinvd() (one label point, then the WBINVD in one step) and a nested WBINVD on the same CPU leaves the same caches; the save/restore after it is one step (memregion has no other interrupts)'),
 ]);

@@ -9,9 +9,9 @@ import type { SnapshotFrom } from 'xstate';
 import type { textPokeMachine } from '../model/text-poke.machine.js';
 import { defineInvariant, type Invariant } from '../src/protocol.js';
 import { loadedTables } from '../src/kernel/arch/x86/include/asm/tlbflush.js';
-import { INIT_MM, isText, POKING_MM, TEXT_PFNS, X86_CR3_PTI_PCID_USER_BIT, type TextPokeState } from '../src/kernel/mm/text-poke-types.js';
+import { INIT_MM, isText, kern_pcid, POKING_MM, TEXT_PFNS, user_pcid, X86_CR3_PTI_PCID_USER_BIT, type TextPokeState } from '../src/kernel/mm/text-poke-types.js';
 import { tlb_entries, tlb_lookup } from '../src/sim/tlb.js';
-import type { World } from '../src/sim/world.js';
+import { topCtx, type World } from '../src/sim/world.js';
 
 type Spec = SnapshotFrom<typeof textPokeMachine>;
 type Inv = Invariant<TextPokeState, Spec>;
@@ -32,6 +32,17 @@ function usableTextAliases(w: W, cpu: number): string[] {
     if (e.pcid === null || !k.cfg.X86_FEATURE_PCID || e.pcid === c.cr3.pcid) out.push(`${hex(e.va)} → p${e.entry.pfn} (TLB${e.pcid === null ? ', global' : `, pcid ${e.pcid}`})`);
   }
   return out;
+}
+
+/** CR3 against the mode the CPU runs in and its loaded ASID slot (the entry code's SWITCH_TO_*_CR3), if they disagree. */
+function cr3Mismatch(w: W, cpu: number): string | undefined {
+  const k = w.k;
+  const c = k.cpus[cpu]!;
+  const user = k.cfg.X86_FEATURE_PTI && topCtx(w.cpus[cpu]!).kind === 'thread' && k.tasks[w.cpus[cpu]!.curr]?.inUser === true;
+  if (c.cr3.user !== user) return `cpu${cpu} runs ${user ? 'user' : 'kernel'} mode on the ${c.cr3.user ? 'user' : 'kernel'} CR3`;
+  const asid = c.tlbstate.loaded_mm_asid;
+  const pcid = !k.cfg.X86_FEATURE_PCID ? 0 : user ? user_pcid(asid) : kern_pcid(asid);
+  if (c.cr3.pcid !== pcid) return `cpu${cpu}'s CR3 is tagged PCID ${c.cr3.pcid}, but its loaded mm holds ASID slot ${asid} (PCID ${pcid})`;
 }
 
 /** The CPU runs a task whose poke is open. */
@@ -161,12 +172,14 @@ export const textPokeInvariants: Inv[] = [
   }),
   defineInvariant<TextPokeState, Spec>({
     name: 'text-poke/D-INV9-pti',
-    description: 'poking_mm\'s user PCID is never loaded; in user mode, the user PCID caches no translation its mm no longer maps, unless that unmapping is still being flushed (the deferred user flush was applied at SWITCH_TO_USER_CR3)',
+    description: 'poking_mm\'s user PCID is never loaded; in user mode, the user PCID caches no translation its mm no longer maps, unless that unmapping is still being flushed (the deferred user flush was applied at SWITCH_TO_USER_CR3); outside a switch, a task in user mode runs on the user CR3 and the kernel on the kernel CR3, tagged with the PCID of the loaded mm\'s ASID slot',
     check(w, spec) {
       const k = w.k;
       const inFlight = Object.values(spec.context.unmaps);
       for (let cpu = 0; cpu < w.cpus.length; cpu++) {
         const c = k.cpus[cpu]!;
+        const wrong = settled(w, cpu) ? cr3Mismatch(w, cpu) : undefined;
+        if (wrong) return wrong;
         if (!c.cr3.user) continue;
         if (c.cr3.mm === POKING_MM) return `cpu${cpu} returned to user mode on poking_mm`;
         const tables = loadedTables(k, cpu);

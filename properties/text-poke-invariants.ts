@@ -9,7 +9,9 @@ import type { SnapshotFrom } from 'xstate';
 import type { textPokeMachine } from '../model/text-poke.machine.js';
 import { defineInvariant, type Invariant } from '../src/protocol.js';
 import { loadedTables } from '../src/kernel/arch/x86/include/asm/tlbflush.js';
-import { INIT_MM, isText, kern_pcid, POKING_MM, TEXT_PFNS, user_pcid, X86_CR3_PTI_PCID_USER_BIT, type TextPokeState } from '../src/kernel/mm/text-poke-types.js';
+import {
+  INIT_MM, isText, kern_pcid, PAGE_SIZE, PMD_SIZE, POKING_MM, TASK_SIZE, TASK_UNMAPPED_BASE, TEXT_PFNS, user_pcid, X86_CR3_PTI_PCID_USER_BIT, type TextPokeState,
+} from '../src/kernel/mm/text-poke-types.js';
 import { tlb_entries, tlb_lookup } from '../src/sim/tlb.js';
 import { topCtx, type World } from '../src/sim/world.js';
 
@@ -214,6 +216,25 @@ export const textPokeInvariants: Inv[] = [
     description: 'kernel diagnostics (WARN_ON) never fire on an execution the protocol allows',
     check(w) {
       if (w.warnings.length > 0) return `the kernel warned: ${w.warnings[0]}`;
+    },
+  }),
+  defineInvariant<TextPokeState, Spec>({
+    name: 'text-poke/poking-addr',
+    description: 'poking_init() put poking_addr where the series says: a page-aligned user address, randomized in [TASK_UNMAPPED_BASE, TASK_SIZE - 3 pages) (never NULL), whose next page shares its PMD (one preallocated PTE table serves a two-page poke)',
+    check(w) {
+      const a = w.k.poking_addr;
+      if (a % PAGE_SIZE !== 0 || a < TASK_UNMAPPED_BASE || a >= TASK_SIZE - 2 * PAGE_SIZE) return `poking_addr ${hex(a)} is not a page of [${hex(TASK_UNMAPPED_BASE)}, ${hex(TASK_SIZE - 3 * PAGE_SIZE)}]`;
+      if (Math.floor(a / PMD_SIZE) !== Math.floor((a + PAGE_SIZE) / PMD_SIZE)) return `poking_addr ${hex(a)} and the next page lie in different PMDs`;
+    },
+  }),
+  defineInvariant<TextPokeState, Spec>({
+    name: 'text-poke/quiescent',
+    description: 'once every task has ended, every process\'s mm has been torn down: no user left (mm_users 0) and its page tables freed by exit_mmap()',
+    final: true,
+    check(w) {
+      for (const m of w.k.mms.slice(POKING_MM + 1)) {
+        if (m.mm_users !== 0 || !m.tablesFreed) return `${m.name} outlived its tasks: mm_users ${m.mm_users}, page tables ${m.tablesFreed ? 'freed' : 'never freed'}`;
+      }
     },
   }),
 ];

@@ -30,13 +30,14 @@ function* poke(x: X, op: Poke, value: number): Gen {
 /** A user store to the page the process maps at poking_addr; a missing PTE faults one in. */
 function* userStore(x: X, mm: number, value: number): Gen {
   const who = x.current().name;
-  yield { fn: 'user', what: `store to 0x${x.w.k.poking_addr.toString(16)}` };
-  if (mmu_write(x, who, x.w.k.poking_addr, value, { kernel: false }) >= 0) return;
-  yield* enter_from_user_mode(x, '#PF: handle_mm_fault()');
-  do_anonymous_page(x, mm, x.w.k.poking_addr);
-  yield* exit_to_user_mode(x);
-  yield { fn: 'user', what: `store to 0x${x.w.k.poking_addr.toString(16)} (retried)` };
-  mmu_write(x, who, x.w.k.poking_addr, value, { kernel: false });
+  // the CPU re-executes a faulting store until it completes
+  for (let retry = ''; ; retry = ' (retried)') {
+    yield { fn: 'user', what: `store to 0x${x.w.k.poking_addr.toString(16)}${retry}` };
+    if (mmu_write(x, who, x.w.k.poking_addr, value, { kernel: false }) >= 0) return;
+    yield* enter_from_user_mode(x, '#PF: handle_mm_fault()');
+    do_anonymous_page(x, mm, x.w.k.poking_addr);
+    yield* exit_to_user_mode(x);
+  }
 }
 
 /** A thread of process `mm` (program index `prog`): its ops in user mode and syscalls, then exit. */

@@ -118,7 +118,7 @@ export const textPokeInvariants: Inv[] = [
   }),
   defineInvariant<TextPokeState, Spec>({
     name: 'text-poke/D-INV4-restore',
-    description: 'outside a switch and a poke, a CPU\'s loaded mm is its task\'s mm (non-lazy), or for a kernel thread init_mm or a lazily held mm; mm_cpumask agrees with the loaded mm; no CR3 points at page tables exit_mmap() freed',
+    description: 'outside a switch and a poke, a CPU\'s loaded mm is its task\'s mm (non-lazy), or for a kernel thread init_mm or a lazily held mm; mm_cpumask agrees with the loaded mm; no CR3 points at page tables exit_mmap() freed; an mm holds at most one ASID slot of a CPU (choose_new_asid() reuses the slot it holds)',
     check(w) {
       const k = w.k;
       for (let cpu = 0; cpu < w.cpus.length; cpu++) {
@@ -127,6 +127,9 @@ export const textPokeInvariants: Inv[] = [
         const cr3mm = k.mms[c.cr3.mm]!;
         if (cr3mm.tablesFreed && (cr3mm.mm_cpumask[cpu] || settled(w, cpu))) return `cpu${cpu}'s CR3 points at ${cr3mm.name}'s page tables, which exit_mmap() freed`;
         const ts = c.tlbstate;
+        const slots = ts.ctxs.map((s) => s.ctx_id).filter((id) => id !== 0);
+        const twice = slots.find((id, i) => slots.indexOf(id) !== i);
+        if (twice !== undefined) return `cpu${cpu} holds ctx_id ${twice} in two ASID slots`;
         if (!settled(w, cpu) || ts.loaded_mm === POKING_MM) continue;
         const task = w.tasks[w.cpus[cpu]!.curr]!;
         const mm = k.tasks[task.id]?.mm ?? -1;

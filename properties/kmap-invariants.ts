@@ -9,8 +9,8 @@ import type { kmapMachine, KmapSpecContext, LocalMap } from '../model/kmap.machi
 import type { Ghost } from '../src/engine/ghost.js';
 import { defineInvariant, type Invariant } from '../src/protocol.js';
 import { PageHighMem, type KmapState } from '../src/kernel/mm/kmap-types.js';
-import { isFixmap, PKMAP_ADDR, pte_page, pte_present } from '../src/kernel/mm/pgtable.js';
-import { tlb_lookup } from '../src/sim/tlb.js';
+import { isFixmap, isPkmap, PKMAP_ADDR, PKMAP_NR, pte_page, pte_present } from '../src/kernel/mm/pgtable.js';
+import { tlb_entries, tlb_lookup } from '../src/sim/tlb.js';
 import type { World } from '../src/sim/world.js';
 
 type Spec = SnapshotFrom<typeof kmapMachine>;
@@ -152,6 +152,21 @@ export const kmapInvariants: Inv[] = [
       }
       for (let p = 0; p < k.highmem.length; p++) {
         if (PageHighMem(k, p) && (spec.context.users[p] ?? 0) > 0 && !k.page_address[p]) return `p${p} has kmap() users but page_address() is NULL`;
+      }
+    },
+  }),
+  inv({
+    name: 'kmap/flush-unused',
+    description: 'when kmap_flush_unused() returns, no pkmap slot is mapped and unused (count 1) and no TLB caches a pkmap address whose slot is free (its postcondition, as the caller saw it on return)',
+    check(w) {
+      const f = w.k.flushReturn;
+      if (!f) return;
+      const kept = f.pkmap_count.indexOf(1);
+      if (kept >= 0) return `${f.who}'s kmap_flush_unused() returned with pkmap slot ${kept} still mapped and unused (count 1)`;
+      for (const [cpu, tlb] of f.tlb.entries()) {
+        for (const e of tlb_entries(tlb)) {
+          if (isPkmap(w.k, e.va) && f.pkmap_count[PKMAP_NR(e.va)] === 0) return `${f.who}'s kmap_flush_unused() returned with free pkmap slot ${PKMAP_NR(e.va)} still cached by cpu${cpu}'s TLB (p${e.entry.pfn})`;
+        }
       }
     },
   }),

@@ -1,7 +1,8 @@
 /**
  * Workloads for the kmap protocol: tasks and interrupt handlers whose operations are nested
- * map/unmap sections (legal API use, unless the variant's callers are the bug), with reads and
- * writes through the addresses they hold, copies, kmap_flush_unused(), forks and returns to user.
+ * map/unmap sections (legal API use, unless the variant's callers are the bug; kmap() sections may
+ * also be undone out of order, which the API allows), with reads and writes through the addresses
+ * they hold, copies, kmap_flush_unused(), forks and returns to user.
  *
  * Parameters (fixed by `--param`, drawn per run otherwise) size the pkmap pool, the kmap()s and
  * the local nesting a task holds, and the interrupt handlers; the operation kinds a run may use
@@ -12,7 +13,7 @@ import * as fc from 'fast-check';
 import type { Parameter, WorkloadOptions } from '../src/protocol.js';
 import type { KmapOp } from '../src/kernel/mm/kmap-callers.js';
 import { KM_MAX_IDX, type KmapConfig, type KmapWorkloadShape } from '../src/kernel/mm/kmap-types.js';
-import { deadlockFreePool, fitNesting, limitNesting, pageCount, type KmapWorkload } from './kmap-programs.js';
+import { crossKmaps, deadlockFreePool, fitNesting, limitNesting, pageCount, type KmapWorkload } from './kmap-programs.js';
 
 export type { KmapWorkload } from './kmap-programs.js';
 export { PAGES } from './kmap-programs.js';
@@ -76,9 +77,21 @@ class Generator {
     }
     if (where.task && (!where.atomic || shape.kmapInAtomic) && where.kmaps < MAX_KMAPS && has('kmap')) {
       // heavier: tasks that kmap() at once are what runs the pool out (sleep, wake-up, re-check)
-      push(section('kmap', 'kunmap', this.body({ ...where, kmaps: where.kmaps + 1 }, 2)), 3);
+      push(this.kmapSection(where), 3);
     }
     return items;
+  }
+
+  /**
+   * A kmap() section; with `cross`, its kunmap() comes before that of the first kmap() of another
+   * page inside it (kmap(a) .. kmap(b) .. kunmap(a) .. kunmap(b)), which the API allows: a slot
+   * freed below one still held, the shape that leaves a count-1 slot behind map_new_virtual()'s scan.
+   */
+  private kmapSection(where: Where): fc.Arbitrary<KmapOp[]> {
+    return fc.tuple(page, this.body({ ...where, kmaps: where.kmaps + 1 }, 2), fc.boolean()).map(([p, body, cross]) => {
+      const ops: KmapOp[] = [['kmap', p], ...body, ['kunmap', p]];
+      return cross ? crossKmaps(ops) : ops;
+    });
   }
 
   /** An interrupt handler: one or two local sections; with irqLeak it may forget the last unmap. */
@@ -96,7 +109,7 @@ class Generator {
   }
 }
 
-function section(open: 'kmap' | 'local' | 'atomic', close: 'kunmap' | 'unlocal' | 'unatomic', inner: fc.Arbitrary<KmapOp[]>) {
+function section(open: 'local' | 'atomic', close: 'unlocal' | 'unatomic', inner: fc.Arbitrary<KmapOp[]>) {
   return fc.tuple(page, inner).map(([p, ops]): KmapOp[] => [[open, p] as KmapOp, ...ops, [close, p] as KmapOp]);
 }
 

@@ -11,8 +11,8 @@ import { prng, RandomStrategy } from '../../src/explore/random.js';
 import type { Protocol, Variant } from '../../src/protocol.js';
 import { createWorld, type World } from '../../src/sim/world.js';
 import type { KmapOp } from '../../src/kernel/mm/kmap-callers.js';
-import type { KmapState } from '../../src/kernel/mm/kmap-types.js';
-import { mk_pte, PKMAP_ADDR } from '../../src/kernel/mm/pgtable.js';
+import type { KmapState, X } from '../../src/kernel/mm/kmap-types.js';
+import { access, lowmem_address, mk_pte, PKMAP_ADDR } from '../../src/kernel/mm/pgtable.js';
 import { kmapProtocol } from '../../properties/kmap.js';
 import { crossKmaps, limitNesting, matchingClose, unmatched } from '../../properties/kmap-programs.js';
 import { kmapVariants } from '../../properties/kmap-variants.js';
@@ -101,5 +101,31 @@ describe('kunmap() out of order (kmap() sections that cross)', () => {
     expect(r.failure).toBeNull();
     expect(r.counters.pkmap_sleep ?? 0).toBe(0);
     expect(r.counters.tlb_flush).toBe(1); // the second wrap's flush, which freed slot 1
+  });
+});
+
+describe('the linear map covers lowmem only', () => {
+  /** One access through `vaddr`, as a caller makes it on cpu0. */
+  function accessVia(w: World<KmapState>, vaddr: number, page: number): void {
+    const x = { w, cpu: () => 0, current: () => ({ name: 'A' }) } as unknown as X;
+    const g = access(x, 'memcpy', vaddr, page, false);
+    while (!g.next().done);
+  }
+  const data = (w: World<KmapState>) => invariant('kmap/data').check!(w, undefined as never, undefined as never);
+
+  test('an access to a highmem page through a linear address faults, and kmap/data reports it', () => {
+    const w = world(2);
+    accessVia(w, lowmem_address(0), 0);
+    expect(w.k.lastAccess?.reached).toBe('fault');
+    expect(data(w)).toMatch(/reached no page \(fault\)/);
+  });
+
+  test('lowmem pages, and every page without HIGHMEM, are reached through the linear map', () => {
+    const w = world(2);
+    accessVia(w, lowmem_address(3), 3);
+    expect(data(w)).toBeFalsy();
+    const flat = world(2, 'no-highmem');
+    accessVia(flat, lowmem_address(0), 0);
+    expect(flat.k.lastAccess?.reached).toBe(0);
   });
 });

@@ -21,7 +21,7 @@ export { PAGES } from './kmap-programs.js';
 export const KMAP_PARAMETERS: Parameter[] = [
   { name: 'PKMAP_ORDER', description: 'LAST_PKMAP = 1 << PKMAP_ORDER pkmap slots; unless the variant\'s callers are the bug, raised to the deadlock-free bound of the drawn workload when not fixed', min: 0, max: 2 },
   { name: 'kmaps', description: 'kmap()s a task holds at once, at most', min: 1, max: 3 },
-  { name: 'local-depth', description: 'kmap_local_page()/kmap_atomic() sections nested in a task, at most', min: 1, max: 3 },
+  { name: 'local-depth', description: 'kmap_local_page()/kmap_atomic() sections nested in a task, at most; past 3, one task starts with a run of that many nested kmap_local_page()s, cut to the stack the configuration documents less what interrupts may nest on it', min: 1, max: 16 },
   { name: 'irqs', description: 'interrupt handlers (hardirq or softirq, one shot each), at most', min: 0, max: 3 },
 ];
 
@@ -34,6 +34,15 @@ interface Where { task: boolean; kmaps: number; atomic: boolean; depth: number }
 /** The most any parameter allows: programs are generated that deep and cut to the drawn value. */
 const MAX_KMAPS = 3;
 const MAX_DEPTH = 3;
+/**
+ * Local mappings a task may nest, interrupts on top included: include/asm-generic/kmap_size.h
+ * (KM_MAX_IDX 16, or 33 with DEBUG_KMAP_LOCAL's guard slots) with kmap_local_idx_push()'s
+ * BUG_ON(idx >= KM_MAX_IDX): 15 mappings, 16 with the guards. Stated from the documentation,
+ * not from the model's KM_MAX_IDX, which is kernel code under test.
+ */
+const STACK_LIMIT = (debug: boolean) => (debug ? 16 : 15);
+/** Local mappings one interrupt handler may hold at once (a copy inside a local section). */
+const IRQ_LOCALS = 3;
 const page = fc.nat({ max: pageCount() - 1 });
 
 class Generator {
@@ -145,9 +154,16 @@ function build(o: Kmapo): fc.Arbitrary<KmapWorkload> {
     nirqs: param(o, 'irqs'),
     tasks: fc.array(task, { minLength: 1, maxLength: o.cpus + 1 }),
     irqs: irq ? fc.array(irq, { maxLength: MAX_KMAPS }) : fc.constant([]),
+    run: fc.record({ task: fc.nat({ max: o.cpus }), page }),
   }).map((d): KmapWorkload => {
     const tasks = d.tasks.map((t) => ({ ...t, ops: shape.deepNest ? t.ops : limitNesting(t.ops, { kmaps: d.kmaps, depth: d.depth }) }));
     const wl: KmapWorkload = { pkmap: 1 << d.order, tasks, irqs: d.irqs.slice(0, d.nirqs) };
+    // deeper than the generator nests: a run of local mappings towards the stack's documented limit
+    const deep = Math.min(d.depth, STACK_LIMIT(kernel.DEBUG_KMAP_LOCAL) - IRQ_LOCALS * wl.irqs.length);
+    if (deep > MAX_DEPTH && has('local') && !shape.deepNest) {
+      const t = tasks[d.run.task % tasks.length]!;
+      t.ops = [...Array.from({ length: deep }, (): KmapOp => ['local', d.run.page]), ...Array.from({ length: deep }, (): KmapOp => ['unlocal', d.run.page]), ...t.ops];
+    }
     if (shape.nestedKmap) return wl;
     // callers that keep to the API: a pool that cannot deadlock, small enough to run out. Cut the
     // nesting to the pool unless the user fixed it, then raise the pool unless the user fixed it

@@ -129,3 +129,25 @@ describe('the linear map covers lowmem only', () => {
     expect(flat.k.lastAccess?.reached).toBe(0);
   });
 });
+
+describe('local mappings nested up to the documented stack limit', () => {
+  const run = (n: number): KmapOp[] => [...Array.from({ length: n }, (): KmapOp => ['local', 0]), ['write'], ...Array.from({ length: n }, (): KmapOp => ['unlocal', 0])];
+  const one = (name: string, n: number) => execute(kmapProtocol, variant(name), wl(1, [run(n)]), new RandomStrategy([]), opts(1));
+
+  test.each([['mainline', 15], ['mainline-debug', 16], ['xtensa-debug', 16]])('%s holds %i nested kmap_local_page()s and BUGs on one more', (name, limit) => {
+    expect(one(name as string, limit as number).failure).toBeNull();
+    expect(one(name as string, (limit as number) + 1).failure?.invariant).toBe('kernel/BUG');
+  });
+
+  test('the generator reaches the limit with DEBUG_KMAP_LOCAL, and past half of it (where a halved stack BUGs) often', () => {
+    const arb = kmapProtocol.workload({ cpus: 2, ops: 6, variant: variant('mainline-debug') });
+    const deepest = fc.sample(arb, { numRuns: 300, seed: 9 }).map((w) => Math.max(...w.tasks.map((t) => {
+      let open = 0;
+      let most = 0;
+      for (const op of t.ops) if (op[0] === 'local' || op[0] === 'atomic') most = Math.max(most, ++open); else if (op[0] === 'unlocal' || op[0] === 'unatomic') open--;
+      return most;
+    })));
+    expect(Math.max(...deepest)).toBe(16);
+    expect(deepest.filter((n) => n >= 8).length).toBeGreaterThan(30);
+  });
+});

@@ -171,6 +171,22 @@ export const kmapInvariants: Inv[] = [
     },
   }),
   inv({
+    name: 'kmap/irq-safe-lock',
+    description: 'with ARCH_NEEDS_KMAP_HIGH_GET, kmap_lock is held only with interrupts off on its holder\'s CPU: kmap_high_get() takes it from any context, so an interrupt that came in on the holder would spin on it forever (lockdep: a HARDIRQ-safe lock taken with irqs on)',
+    check(w) {
+      if (!w.k.cfg.ARCH_NEEDS_KMAP_HIGH_GET) return;
+      const holder = w.locks.kmap_lock;
+      if (holder === undefined) return;
+      for (const cpu of w.cpus) {
+        const i = cpu.ctx.findIndex((c) => c.unit === holder);
+        if (i < 0) continue;
+        // the holder's own irq state: the CPU's if it runs innermost, else what the interrupt above it saved
+        const irqsOff = i === cpu.ctx.length - 1 ? cpu.irqsOff : cpu.ctx[i + 1]!.savedIrqsOff;
+        if (!irqsOff) return `kmap_lock is held on cpu${cpu.id} (${cpu.ctx[i]!.kind} of ${name(w, cpu.curr)}) with interrupts on`;
+      }
+    },
+  }),
+  inv({
     name: 'kmap/B-INV7-atomic',
     description: 'between kmap_atomic and kunmap_atomic page faults and preemption (PREEMPT_RT: migration) are disabled; kmap() is never called in atomic context (statechart)',
     check(w, spec) {

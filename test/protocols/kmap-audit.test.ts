@@ -151,3 +151,33 @@ describe('local mappings nested up to the documented stack limit', () => {
     expect(deepest.filter((n) => n >= 8).length).toBeGreaterThan(30);
   });
 });
+
+describe('kmap/irq-safe-lock: with ARCH_NEEDS_KMAP_HIGH_GET, kmap_lock is held with interrupts off', () => {
+  const check = (w: World<KmapState>) => invariant('kmap/irq-safe-lock').check!(w, undefined as never, undefined as never);
+  /** cpu0 runs unit 7 (a task), which holds kmap_lock; `irq`: a hardirq came in on top of it. */
+  function held(name: string, o: { irqsOff: boolean; irq?: boolean }): World<KmapState> {
+    const w = world(2, name);
+    const cpu = w.cpus[0]!;
+    cpu.ctx = [{ kind: 'thread', unit: 7, savedIrqsOff: false }];
+    if (o.irq) cpu.ctx.push({ kind: 'hardirq', unit: 8, savedIrqsOff: o.irqsOff });
+    cpu.irqsOff = o.irq ? true : o.irqsOff;
+    w.locks.kmap_lock = 7;
+    return w;
+  }
+
+  test('a holder with interrupts on, or one an interrupt came in on, is caught', () => {
+    expect(check(held('arm-kmap-high-get', { irqsOff: false }))).toMatch(/kmap_lock is held on cpu0 \(thread of swapper\/0\) with interrupts on/);
+    expect(check(held('arm-kmap-high-get', { irqsOff: false, irq: true }))).toMatch(/with interrupts on/);
+  });
+
+  test('a holder with interrupts off passes, and without ARCH_NEEDS_KMAP_HIGH_GET the rule does not apply', () => {
+    expect(check(held('arm-kmap-high-get', { irqsOff: true }))).toBeFalsy();
+    expect(check(held('arm-kmap-high-get', { irqsOff: true, irq: true }))).toBeFalsy();
+    expect(check(held('mainline', { irqsOff: false }))).toBeFalsy();
+  });
+
+  test('the ARM model holds it, with a hardirq kmap_local()ing (kmap_high_get()) while a task kmap()s and kunmap()s', () => {
+    const w = wl(2, [[['kmap', 0], ['write'], ['kunmap', 0], ['kmap', 1], ['kunmap', 1]]], [{ cpu: 0, kind: 'hardirq', ops: [['local', 0], ['read'], ['unlocal', 0]] }]);
+    for (const r of schedules(kmapProtocol, variant('arm-kmap-high-get'), w, opts(1), 200)) expect(r.failure).toBeNull();
+  });
+});

@@ -42,14 +42,14 @@ export function matchingClose(ops: readonly KmapOp[], i: number): number {
 }
 
 /**
- * The kmap() section `ops` (open first, close last) with its kunmap() moved just before the close
- * of the first kmap() of another page inside it; unchanged when there is none.
+ * The kmap() section `ops` (open first, close last) with its kunmap() moved to just after the first
+ * kmap() of another page inside it, whose body then runs with only that one held; unchanged when
+ * there is none.
  */
 export function crossKmaps(ops: readonly KmapOp[]): KmapOp[] {
   const inner = ops.findIndex((op, i) => i > 0 && op[0] === 'kmap' && op[1] !== ops[0]![1]);
   if (inner < 0) return ops.slice();
-  const at = matchingClose(ops, inner);
-  return [...ops.slice(0, at), ops[ops.length - 1]!, ...ops.slice(at, -1)];
+  return [...ops.slice(0, inner + 1), ops[ops.length - 1]!, ...ops.slice(inner + 1, -1)];
 }
 
 /** Opens without a close (leaked sections) and closes without an open, in a program. */

@@ -21,7 +21,7 @@ export { PAGES } from './kmap-programs.js';
 export const KMAP_PARAMETERS: Parameter[] = [
   { name: 'PKMAP_ORDER', description: 'LAST_PKMAP = 1 << PKMAP_ORDER pkmap slots; unless the variant\'s callers are the bug, raised to the deadlock-free bound of the drawn workload when not fixed', min: 0, max: 2 },
   { name: 'kmaps', description: 'kmap()s a task holds at once, at most', min: 1, max: 3 },
-  { name: 'local-depth', description: 'kmap_local_page()/kmap_atomic() sections nested in a task, at most; past 3, one task starts with a run of that many nested kmap_local_page()s, cut to the stack the configuration documents less what interrupts may nest on it', min: 1, max: 16 },
+  { name: 'local-depth', description: 'kmap_local_page()/kmap_atomic() sections nested in a task, at most (past 3 only in runs of nested kmap_local_page()s), and never past the stack the configuration documents less what interrupts may nest on it; when not fixed, past 3 in a quarter of the runs', min: 1, max: 16 },
   { name: 'irqs', description: 'interrupt handlers (hardirq or softirq, one shot each), at most', min: 0, max: 3 },
 ];
 
@@ -80,9 +80,12 @@ class Generator {
       if (has('local')) push(section('local', 'unlocal', this.body(inner, 2)));
       if (has('atomic')) push(section('atomic', 'unatomic', this.body({ ...inner, atomic: true }, 2)));
     }
-    if (shape.deepNest && where.task && where.depth === MAX_DEPTH && has('local')) {
-      const deep = KM_MAX_IDX(false);
-      push(fc.constant<KmapOp[]>([...Array.from({ length: deep }, (): KmapOp => ['local', 0]), ...Array.from({ length: deep }, (): KmapOp => ['unlocal', 0])]));
+    if (where.task && where.depth === MAX_DEPTH && has('local')) {
+      // a run of nested kmap_local_page()s: M-B4's caller nests KM_MAX_IDX of them, one too many;
+      // legal callers as many as a stack holds, cut after drawing to local-depth and the documented limit
+      const deep = shape.deepNest ? KM_MAX_IDX(false) : STACK_LIMIT(true);
+      const p = shape.deepNest ? fc.constant(0) : page;
+      push(p.map((q) => [...Array.from({ length: deep }, (): KmapOp => ['local', q]), ...Array.from({ length: deep }, (): KmapOp => ['unlocal', q])]));
     }
     if (where.task && (!where.atomic || shape.kmapInAtomic) && where.kmaps < MAX_KMAPS && has('kmap')) {
       // heavier: tasks that kmap() at once are what runs the pool out (sleep, wake-up, re-check)
@@ -92,8 +95,8 @@ class Generator {
   }
 
   /**
-   * A kmap() section; with `cross`, its kunmap() comes before that of the first kmap() of another
-   * page inside it (kmap(a) .. kmap(b) .. kunmap(a) .. kunmap(b)), which the API allows: a slot
+   * A kmap() section; with `cross`, its kunmap() comes right after the first kmap() of another
+   * page inside it (kmap(a) .. kmap(b); kunmap(a) .. kunmap(b)), which the API allows: a slot
    * freed below one still held, the shape that leaves a count-1 slot behind map_new_virtual()'s scan.
    */
   private kmapSection(where: Where): fc.Arbitrary<KmapOp[]> {
@@ -150,20 +153,17 @@ function build(o: Kmapo): fc.Arbitrary<KmapWorkload> {
   return fc.record({
     order: param(o, 'PKMAP_ORDER'),
     kmaps: param(o, 'kmaps', shape.nestedKmap ? 2 : undefined),
-    depth: param(o, 'local-depth'),
+    // past the generator's own nesting only now and then: deep runs are long
+    depth: o.params?.['local-depth'] === undefined ? fc.oneof({ arbitrary: fc.integer({ min: 1, max: MAX_DEPTH }), weight: 3 }, fc.integer({ min: MAX_DEPTH + 1, max: STACK_LIMIT(true) })) : param(o, 'local-depth'),
     nirqs: param(o, 'irqs'),
     tasks: fc.array(task, { minLength: 1, maxLength: o.cpus + 1 }),
     irqs: irq ? fc.array(irq, { maxLength: MAX_KMAPS }) : fc.constant([]),
-    run: fc.record({ task: fc.nat({ max: o.cpus }), page }),
   }).map((d): KmapWorkload => {
-    const tasks = d.tasks.map((t) => ({ ...t, ops: shape.deepNest ? t.ops : limitNesting(t.ops, { kmaps: d.kmaps, depth: d.depth }) }));
-    const wl: KmapWorkload = { pkmap: 1 << d.order, tasks, irqs: d.irqs.slice(0, d.nirqs) };
-    // deeper than the generator nests: a run of local mappings towards the stack's documented limit
-    const deep = Math.min(d.depth, STACK_LIMIT(kernel.DEBUG_KMAP_LOCAL) - IRQ_LOCALS * wl.irqs.length);
-    if (deep > MAX_DEPTH && has('local') && !shape.deepNest) {
-      const t = tasks[d.run.task % tasks.length]!;
-      t.ops = [...Array.from({ length: deep }, (): KmapOp => ['local', d.run.page]), ...Array.from({ length: deep }, (): KmapOp => ['unlocal', d.run.page]), ...t.ops];
-    }
+    const irqs = d.irqs.slice(0, d.nirqs);
+    // the stack holds the task's mappings and those of the interrupts that nest on it
+    const depth = Math.min(d.depth, STACK_LIMIT(kernel.DEBUG_KMAP_LOCAL) - IRQ_LOCALS * irqs.length);
+    const tasks = d.tasks.map((t) => ({ ...t, ops: shape.deepNest ? t.ops : limitNesting(t.ops, { kmaps: d.kmaps, depth }) }));
+    const wl: KmapWorkload = { pkmap: 1 << d.order, tasks, irqs };
     if (shape.nestedKmap) return wl;
     // callers that keep to the API: a pool that cannot deadlock, small enough to run out. Cut the
     // nesting to the pool unless the user fixed it, then raise the pool unless the user fixed it

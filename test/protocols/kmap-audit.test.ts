@@ -68,9 +68,9 @@ describe('kmap/flush-unused: the postcondition of kmap_flush_unused()', () => {
 });
 
 describe('kunmap() out of order (kmap() sections that cross)', () => {
-  test('crossKmaps() moves the outer kunmap() before the inner one of another page', () => {
+  test('crossKmaps() moves the outer kunmap() to just after the inner kmap() of another page', () => {
     const nested: KmapOp[] = [['kmap', 0], ['read'], ['kmap', 1], ['write'], ['kunmap', 1], ['read'], ['kunmap', 0]];
-    expect(crossKmaps(nested)).toEqual([['kmap', 0], ['read'], ['kmap', 1], ['write'], ['kunmap', 0], ['kunmap', 1], ['read']]);
+    expect(crossKmaps(nested)).toEqual([['kmap', 0], ['read'], ['kmap', 1], ['kunmap', 0], ['write'], ['kunmap', 1], ['read']]);
     expect(crossKmaps([['kmap', 0], ['kmap', 0], ['kunmap', 0], ['kunmap', 0]])).toEqual([['kmap', 0], ['kmap', 0], ['kunmap', 0], ['kunmap', 0]]);
   });
 
@@ -139,16 +139,16 @@ describe('local mappings nested up to the documented stack limit', () => {
     expect(one(name as string, (limit as number) + 1).failure?.invariant).toBe('kernel/BUG');
   });
 
-  test('the generator reaches the limit with DEBUG_KMAP_LOCAL, and past half of it (where a halved stack BUGs) often', () => {
+  test('the generator reaches the limit with DEBUG_KMAP_LOCAL, and past half of it (where a halved stack BUGs) in about a tenth of the workloads', () => {
     const arb = kmapProtocol.workload({ cpus: 2, ops: 6, variant: variant('mainline-debug') });
-    const deepest = fc.sample(arb, { numRuns: 300, seed: 9 }).map((w) => Math.max(...w.tasks.map((t) => {
+    const deepest = fc.sample(arb, { numRuns: 1000, seed: 9 }).map((w) => Math.max(...w.tasks.map((t) => {
       let open = 0;
       let most = 0;
       for (const op of t.ops) if (op[0] === 'local' || op[0] === 'atomic') most = Math.max(most, ++open); else if (op[0] === 'unlocal' || op[0] === 'unatomic') open--;
       return most;
     })));
     expect(Math.max(...deepest)).toBe(16);
-    expect(deepest.filter((n) => n >= 8).length).toBeGreaterThan(30);
+    expect(deepest.filter((n) => n >= 8).length).toBeGreaterThan(50);
   });
 });
 

@@ -108,7 +108,8 @@ describe('swarm operation kinds', () => {
     expect(w.tasks).toHaveLength(1);
     expect(w.irqs).toEqual([]);
     const ops = w.tasks[0]!.ops;
-    expect(ops.length).toBeLessThanOrEqual(4);
+    // a local section around it may stay: fast-check's shrinking does not switch oneof alternatives
+    expect(ops.length).toBeLessThanOrEqual(5);
     expect(ops.filter((op) => op[0] === 'kmap')).toEqual([['kmap', 0]]);
     expect(ops.filter((op) => op[0] === 'kunmap')).toEqual([['kunmap', 0]]);
   });

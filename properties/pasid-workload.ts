@@ -51,17 +51,25 @@ function bounds<C>(o: WorkloadOptions<C>, name: string): { min: number; max: num
   return fixed === undefined ? { min: p.min, max: p.max } : { min: fixed, max: fixed };
 }
 
-/** An array whose length is a parameter (0 when the kind it needs is not in this run's kinds). */
+/**
+ * An array whose length is a parameter: 0 when the kind it needs is not in this run's kinds, at
+ * least 1 when swarm testing drew that kind (a kind drawn and then not used wastes the run's
+ * draw), unless the user fixed the parameter.
+ */
 function counted<T, C>(o: WorkloadOptions<C>, name: string, item: fc.Arbitrary<T>, allowed = true, offset = 0): fc.Arbitrary<T[]> {
   const b = bounds(o, name);
   if (!allowed) return fc.constant([]);
-  return fc.array(item, { minLength: b.min - offset, maxLength: b.max - offset });
+  const drawn = o.kinds !== undefined && o.params?.[name] === undefined;
+  const max = b.max - offset;
+  return fc.array(item, { minLength: Math.min(max, Math.max(b.min - offset, drawn ? 1 : 0)), maxLength: max });
 }
 
 /**
  * Snippets of what a thread does, weighted toward what reaches the interesting paths: a bind
  * followed by a submission, a submission with no bind (#GP with no PASID), exec then a fresh bind
- * and submission in the new image.
+ * and submission in the new image, and exec of an image whose PASID is active (bound and
+ * activated by a submission) followed by a submission from the new image: every exec path
+ * (dropping the PASID, resetting the FPU image, activation) acts on live state only then.
  */
 const SNIPPETS: { weight: number; ops: UserOp[] }[] = [
   { weight: 4, ops: [['open'], ['enqcmd']] },
@@ -72,6 +80,7 @@ const SNIPPETS: { weight: number; ops: UserOp[] }[] = [
   { weight: 1, ops: [['enqcmd-bad']] },
   { weight: 1, ops: [['exec']] },
   { weight: 1, ops: [['exec'], ['open'], ['enqcmd']] },
+  { weight: 2, ops: [['open'], ['enqcmd'], ['exec'], ['enqcmd']] },
 ];
 
 const allowed = (ops: UserOp[], kinds: Kinds) => ops.every((op) => ESSENTIAL.includes(op[0]) || kinds.has(op[0]));

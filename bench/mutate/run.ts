@@ -1,11 +1,14 @@
 /**
- * npm run mutate -- [protocol…] [--file F] [--max N] [--seed S] [--runs R] [--jobs J]: the mutation
- * self-audit. For each protocol, every mutant of the kernel-model files it runs (bench/mutate/
+ * npm run mutate -- [protocol…] [--file F] [--max N | --fraction P] [--unaudited] [--seed S] [--runs R]
+ * [--jobs J]: the mutation self-audit. For each protocol, every mutant of the kernel-model files it runs (bench/mutate/
  * scope.ts, mutator.ts) is compiled alone into a private copy of dist/ and checked in a child
  * process (child.ts) against every correct variant of the protocol: killed (a correct variant
  * fails: the invariant is recorded), survived, timed out (the child exceeded the wall timeout) or
  * crashed (the child died). Results go to bench/mutate/results.json (merged per file) and the
- * "Mutation self-audit" section of BENCHMARKS.md is rewritten from them.
+ * "Mutation self-audit" section of BENCHMARKS.md is rewritten from them. --max N and --fraction P
+ * run a seeded sample of each file's mutants (N at most; a share P, at least one); --unaudited
+ * leaves out the files another protocol's campaign has already run in full, so that a file
+ * shared by several protocols (mm/highmem.ts) is audited once, under the first.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -22,15 +25,17 @@ import { kernelFilesOf } from './scope.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const ALL = ['kmap', 'page-protection', 'pasid', 'text-poke', 'memregion'];
 
-interface Args { protocols: string[]; files: string[]; max?: number; seed: number; runs: number; jobs: number }
+interface Args { protocols: string[]; files: string[]; max?: number; fraction?: number; unaudited: boolean; seed: number; runs: number; jobs: number }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { protocols: [], files: [], seed: 1, runs: 1000, jobs: 2 };
+  const a: Args = { protocols: [], files: [], unaudited: false, seed: 1, runs: 1000, jobs: 2 };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i]!;
     const num = () => Number(argv[++i]);
     if (v === '--file') a.files.push(argv[++i]!);
     else if (v === '--max') a.max = num();
+    else if (v === '--fraction') a.fraction = num();
+    else if (v === '--unaudited') a.unaudited = true;
     else if (v === '--seed') a.seed = num();
     else if (v === '--runs') a.runs = num();
     else if (v === '--jobs') a.jobs = Math.min(2, num());
@@ -77,7 +82,11 @@ function runChild(box: Sandbox, job: ChildJob, timeoutMs: number): Promise<Outco
 
 async function campaign(protocol: string, a: Args, boxes: Sandbox[]): Promise<void> {
   const variants = findProtocol(protocol).variants.filter((v) => !v.buggy).map((v) => v.name);
-  const files = kernelFilesOf(root, protocol).filter((f) => a.files.length === 0 || a.files.some((x) => f.includes(x)));
+  const earlier = loadResults(root);
+  const auditedElsewhere = (f: string) => Object.entries(earlier).some(([p, r]) => p !== protocol && r.files[f] && r.files[f].sampled === undefined);
+  const files = kernelFilesOf(root, protocol)
+    .filter((f) => a.files.length === 0 || a.files.some((x) => f.includes(x)))
+    .filter((f) => !a.unaudited || !auditedElsewhere(f));
   const sources = new Map(files.map((f) => [f, readFileSync(join(root, f), 'utf8')]));
   const job: ChildJob = { protocol, variants, runs: a.runs, seed: a.seed, maxSteps: 5000 };
 
@@ -93,7 +102,8 @@ async function campaign(protocol: string, a: Args, boxes: Sandbox[]): Promise<vo
   const queue: { file: string; m: Mutant }[] = [];
   for (const f of files) {
     const listed = mutantsOf(f, sources.get(f)!);
-    const chosen = a.max !== undefined && listed.length > a.max ? sample(listed, a.max, a.seed) : listed;
+    const n = a.fraction !== undefined ? Math.max(1, Math.round(a.fraction * listed.length)) : a.max;
+    const chosen = n !== undefined && listed.length > n ? sample(listed, n, a.seed) : listed;
     pr.files[f] = { listed: listed.length, ...(chosen.length < listed.length ? { sampled: chosen.length } : {}), results: [] };
     for (const m of chosen) queue.push({ file: f, m });
   }

@@ -111,7 +111,7 @@ export function check(options: CheckOptions): CheckResult {
 
   const { workload: wl, execution } = found.failing;
   // BFS found the fewest steps already; the minimizer would trade steps for fewer preemptions
-  const min = o.minimize && o.strategy !== 'bfs' ? minimize(protocol, variant, wl, execution, exec) : { workload: wl, choices: execution.choices };
+  const min = o.minimize && o.shrink && o.strategy !== 'bfs' ? minimize(protocol, variant, wl, execution, exec) : { workload: wl, choices: execution.choices };
   const scenario: Scenario = {
     protocol: protocol.name, variant: variant.name, cpus: o.cpus,
     maxPreemptions: o.maxPreemptions, maxSteps: o.maxSteps, maxEnvSteps: o.maxEnvSteps, preempt, workload: min.workload, choices: min.choices,
@@ -213,7 +213,7 @@ function sampled(protocol: Protocol, variant: Variant, workloads: fc.Arbitrary<u
     return r.failure.invariant !== target;
   });
   const plugins = o.timeLimit ? [fc.interruptAfterTimeLimit(o.timeLimit * 1000, { failOnInterrupt: false })] : [];
-  const details = fc.check(prop, { numRuns: o.runs, seed: o.seed, plugins });
+  const details = fc.check(prop, { numRuns: o.runs, seed: o.seed, plugins, endOnFailure: !o.shrink });
   o.onProgress?.(runs, o.runs);
   const stats: Stats = {
     runs, steps, timeMs: 0, seed: o.seed, numShrinks: details.numShrinks,

@@ -55,6 +55,15 @@ describe('swarm kinds', () => {
       expect(w.kthreads).toHaveLength(0);
     }
   });
+  test('a counted kind the run drew is used at least once (interrupts, kthreads, threads from the start)', () => {
+    for (const w of sample({ kinds: new Set(['hardirq', 'kthread', 'threads']) })) {
+      expect(w.irqs.length).toBeGreaterThan(0);
+      expect(w.kthreads.length).toBeGreaterThan(0);
+      expect(w.tasks.every((t) => (t.threads ?? []).length > 0)).toBe(true);
+    }
+    // a value the user fixed still wins
+    for (const w of sample({ kinds: new Set(['hardirq']), params: { irqs: 0 } })) expect(w.irqs).toHaveLength(0);
+  });
   test('every operation kind is used by some run when all are allowed', () => {
     const seen = new Set(sample({}, 600).flatMap((w) => [...allOps(w), ...w.irqs.map((q) => q.kind), ...(w.kthreads.length ? ['kthread'] : []),
       ...(w.tasks.some((t) => t.handler) ? ['handler'] : []), ...(w.tasks.some((t) => t.threads?.length) ? ['threads'] : [])]));

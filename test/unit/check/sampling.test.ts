@@ -72,3 +72,14 @@ describe('swarm testing', () => {
     expect(d.stats.runs).toBeLessThan(DEFAULT_BUDGET.runs);
   });
 });
+
+describe('shrink: false', () => {
+  test('reports the first failing run as found: same run, no shrinking, at least as long as the shrunk one', () => {
+    const found = check({ protocol: swarmy, seed: 3, runs: 2000, shrink: false });
+    const shrunk = check({ protocol: swarmy, seed: 3, runs: 2000 });
+    if (found.ok || shrunk.ok) throw new Error('the bug was not found');
+    expect(found.stats.numShrinks).toBe(0);
+    expect(found.stats.firstFailureRun).toBe(shrunk.stats.firstFailureRun);
+    expect(found.steps).toBeGreaterThanOrEqual(shrunk.steps);
+  });
+});

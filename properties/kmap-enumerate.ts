@@ -7,8 +7,9 @@
  *    the bug, fork(), return to user, copy_user_highpage(p1, p0), local_irq_enable/disable() in a
  *    handler, kmap() inside kmap_atomic(), or one "nest KM_MAX_IDX kmap_local_page()s and unmap
  *    them" (counted as one);
- *  - a task program has at most `ops` operations, every section it opens closed, kmap() never
- *    inside kmap_atomic(), nesting within the `kmaps` and `local-depth` parameters;
+ *  - a task program has at most `ops` operations, every section it opens closed (local sections
+ *    in LIFO order, kmap() sections in any order), kmap() never inside kmap_atomic(), nesting
+ *    within the `kmaps` and `local-depth` parameters;
  *  - a workload has 1..`cpus` tasks, one per CPU (CPUs are symmetric, so the programs are taken as
  *    a multiset), and at most one hardirq handler on cpu0 with at most `ops` operations (one local
  *    level; sections closed unless the variant's handlers leak);
@@ -37,6 +38,12 @@ function* programs(a: Alphabet, n: number, open: { kind: Kind; page: number }[] 
   }
   const top = open[open.length - 1];
   if (top) for (const rest of programs(a, n - 1, open.slice(0, -1))) yield [[CLOSE[top.kind], top.page] as KmapOp, ...rest];
+  // kunmap() may undo any kmap() still held, not only the innermost section
+  for (let i = 0; i < open.length - 1; i++) {
+    const s = open[i]!;
+    if (s.kind !== 'kmap' || open.slice(i + 1).some((o) => o.kind === 'kmap' && o.page === s.page)) continue;
+    for (const rest of programs(a, n - 1, open.filter((_, j) => j !== i))) yield [['kunmap', s.page] as KmapOp, ...rest];
+  }
   const atomic = open.some((s) => s.kind === 'atomic');
   for (const leaf of a.leaves) {
     const kind = leaf[0]![0];

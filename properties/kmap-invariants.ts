@@ -9,8 +9,8 @@ import type { kmapMachine, KmapSpecContext, LocalMap } from '../model/kmap.machi
 import type { Ghost } from '../src/engine/ghost.js';
 import { defineInvariant, type Invariant } from '../src/protocol.js';
 import { PageHighMem, type KmapState } from '../src/kernel/mm/kmap-types.js';
-import { isFixmap, PKMAP_ADDR, pte_page, pte_present } from '../src/kernel/mm/pgtable.js';
-import { tlb_lookup } from '../src/sim/tlb.js';
+import { isFixmap, isPkmap, PKMAP_ADDR, PKMAP_NR, pte_page, pte_present } from '../src/kernel/mm/pgtable.js';
+import { tlb_entries, tlb_lookup } from '../src/sim/tlb.js';
 import type { World } from '../src/sim/world.js';
 
 type Spec = SnapshotFrom<typeof kmapMachine>;
@@ -152,6 +152,37 @@ export const kmapInvariants: Inv[] = [
       }
       for (let p = 0; p < k.highmem.length; p++) {
         if (PageHighMem(k, p) && (spec.context.users[p] ?? 0) > 0 && !k.page_address[p]) return `p${p} has kmap() users but page_address() is NULL`;
+      }
+    },
+  }),
+  inv({
+    name: 'kmap/flush-unused',
+    description: 'when kmap_flush_unused() returns, no pkmap slot is mapped and unused (count 1) and no TLB caches a pkmap address whose slot is free (its postcondition, as the caller saw it on return)',
+    check(w) {
+      const f = w.k.flushReturn;
+      if (!f) return;
+      const kept = f.pkmap_count.indexOf(1);
+      if (kept >= 0) return `${f.who}'s kmap_flush_unused() returned with pkmap slot ${kept} still mapped and unused (count 1)`;
+      for (const [cpu, tlb] of f.tlb.entries()) {
+        for (const e of tlb_entries(tlb)) {
+          if (isPkmap(w.k, e.va) && f.pkmap_count[PKMAP_NR(e.va)] === 0) return `${f.who}'s kmap_flush_unused() returned with free pkmap slot ${PKMAP_NR(e.va)} still cached by cpu${cpu}'s TLB (p${e.entry.pfn})`;
+        }
+      }
+    },
+  }),
+  inv({
+    name: 'kmap/irq-safe-lock',
+    description: 'with ARCH_NEEDS_KMAP_HIGH_GET, kmap_lock is held only with interrupts off on its holder\'s CPU: kmap_high_get() takes it from any context, so an interrupt that came in on the holder would spin on it forever (lockdep: a HARDIRQ-safe lock taken with irqs on)',
+    check(w) {
+      if (!w.k.cfg.ARCH_NEEDS_KMAP_HIGH_GET) return;
+      const holder = w.locks.kmap_lock;
+      if (holder === undefined) return;
+      for (const cpu of w.cpus) {
+        const i = cpu.ctx.findIndex((c) => c.unit === holder);
+        if (i < 0) continue;
+        // the holder's own irq state: the CPU's if it runs innermost, else what the interrupt above it saved
+        const irqsOff = i === cpu.ctx.length - 1 ? cpu.irqsOff : cpu.ctx[i + 1]!.savedIrqsOff;
+        if (!irqsOff) return `kmap_lock is held on cpu${cpu.id} (${cpu.ctx[i]!.kind} of ${name(w, cpu.curr)}) with interrupts on`;
       }
     },
   }),

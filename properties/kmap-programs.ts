@@ -22,14 +22,47 @@ const CLOSE = new Set(['kunmap', 'unlocal', 'unatomic']);
 export const isOpen = (op: KmapOp) => OPEN.has(op[0]);
 export const isClose = (op: KmapOp) => CLOSE.has(op[0]);
 
-/** Index of the close matching the open at `i`, or -1 (a leaked section). */
+/**
+ * Index of the close matching the open at `i`, or -1 (a leaked section). Local and atomic sections
+ * are matched by nesting (they are LIFO); kmap() sections by page, since kunmap()s may come in any
+ * order (the pkmap pool is not a stack).
+ */
 export function matchingClose(ops: readonly KmapOp[], i: number): number {
+  const open = ops[i]!;
+  const pkmap = (op: KmapOp) => op[0] === 'kmap' || op[0] === 'kunmap';
+  const same = open[0] === 'kmap' ? (op: KmapOp) => pkmap(op) && op[1] === open[1] : (op: KmapOp) => !pkmap(op);
   let depth = 0;
   for (let j = i; j < ops.length; j++) {
-    if (isOpen(ops[j]!)) depth++;
-    else if (isClose(ops[j]!) && --depth === 0) return j;
+    const op = ops[j]!;
+    if (!same(op)) continue;
+    if (isOpen(op)) depth++;
+    else if (isClose(op) && --depth === 0) return j;
   }
   return -1;
+}
+
+/**
+ * The kmap() section `ops` (open first, close last) with its kunmap() moved to just after the first
+ * kmap() of another page inside it, whose body then runs with only that one held; unchanged when
+ * there is none.
+ */
+export function crossKmaps(ops: readonly KmapOp[]): KmapOp[] {
+  const inner = ops.findIndex((op, i) => i > 0 && op[0] === 'kmap' && op[1] !== ops[0]![1]);
+  if (inner < 0) return ops.slice();
+  return [...ops.slice(0, inner + 1), ops[ops.length - 1]!, ...ops.slice(inner + 1, -1)];
+}
+
+/** Opens without a close (leaked sections) and closes without an open, in a program. */
+export function unmatched(ops: readonly KmapOp[]): { opens: number; closes: number } {
+  const closed = new Set<number>();
+  let opens = 0;
+  ops.forEach((op, i) => {
+    if (!isOpen(op)) return;
+    const j = matchingClose(ops, i);
+    if (j < 0) opens++;
+    else closed.add(j);
+  });
+  return { opens, closes: ops.filter(isClose).length - closed.size };
 }
 
 /**
@@ -40,7 +73,8 @@ export function limitNesting(ops: readonly KmapOp[], limit: { kmaps: number; dep
   const drop = new Set<number>();
   const open: { kmap: boolean; close: number }[] = [];
   ops.forEach((op, i) => {
-    while (open.length && open[open.length - 1]!.close < i) open.pop();
+    // kmap() sections may be closed out of order: any open one may end here
+    for (let j = open.length - 1; j >= 0; j--) if (open[j]!.close < i) open.splice(j, 1);
     if (!isOpen(op)) return;
     const kmap = op[0] === 'kmap';
     const held = open.filter((s) => s.kmap === kmap).length;

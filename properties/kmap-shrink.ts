@@ -1,12 +1,14 @@
 /**
  * Smaller legal kmap workloads, for the replay minimizer: drop a leaf operation, unwrap a
- * map/unmap section (keep its body), or drop a section whole. Sections are matched by nesting,
- * so every candidate stays well nested wherever the original was. The pool keeps its size.
+ * map/unmap section (keep its body), or drop a section whole. Sections are matched as
+ * matchingClose() says; a candidate that would leave a section open or a close without its open
+ * (dropping a kmap() section whole that another one crosses) is skipped. The pool keeps its size.
  */
 import type { KmapOp } from '../src/kernel/mm/kmap-callers.js';
-import { isClose, isOpen, matchingClose, type KmapWorkload } from './kmap-programs.js';
+import { isClose, isOpen, matchingClose, unmatched, type KmapWorkload } from './kmap-programs.js';
 
 function smallerOps(ops: readonly KmapOp[]): KmapOp[][] {
+  const before = unmatched(ops);
   const out: KmapOp[][] = [];
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
@@ -20,7 +22,10 @@ function smallerOps(ops: readonly KmapOp[]): KmapOp[][] {
     out.push([...ops.slice(0, i), ...ops.slice(end + 1)]);
     out.push(ops.filter((_, j) => j !== i && j !== end));
   }
-  return out;
+  return out.filter((c) => {
+    const after = unmatched(c);
+    return after.opens <= before.opens && after.closes <= before.closes;
+  });
 }
 
 export function* shrinkKmapWorkload(wl: KmapWorkload): Generator<KmapWorkload> {

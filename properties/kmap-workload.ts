@@ -1,7 +1,8 @@
 /**
  * Workloads for the kmap protocol: tasks and interrupt handlers whose operations are nested
- * map/unmap sections (legal API use, unless the variant's callers are the bug), with reads and
- * writes through the addresses they hold, copies, kmap_flush_unused(), forks and returns to user.
+ * map/unmap sections (legal API use, unless the variant's callers are the bug; kmap() sections may
+ * also be undone out of order, which the API allows), with reads and writes through the addresses
+ * they hold, copies, kmap_flush_unused(), forks and returns to user.
  *
  * Parameters (fixed by `--param`, drawn per run otherwise) size the pkmap pool, the kmap()s and
  * the local nesting a task holds, and the interrupt handlers; the operation kinds a run may use
@@ -12,7 +13,7 @@ import * as fc from 'fast-check';
 import type { Parameter, WorkloadOptions } from '../src/protocol.js';
 import type { KmapOp } from '../src/kernel/mm/kmap-callers.js';
 import { KM_MAX_IDX, type KmapConfig, type KmapWorkloadShape } from '../src/kernel/mm/kmap-types.js';
-import { deadlockFreePool, fitNesting, limitNesting, pageCount, type KmapWorkload } from './kmap-programs.js';
+import { crossKmaps, deadlockFreePool, fitNesting, limitNesting, pageCount, type KmapWorkload } from './kmap-programs.js';
 
 export type { KmapWorkload } from './kmap-programs.js';
 export { PAGES } from './kmap-programs.js';
@@ -20,7 +21,7 @@ export { PAGES } from './kmap-programs.js';
 export const KMAP_PARAMETERS: Parameter[] = [
   { name: 'PKMAP_ORDER', description: 'LAST_PKMAP = 1 << PKMAP_ORDER pkmap slots; unless the variant\'s callers are the bug, raised to the deadlock-free bound of the drawn workload when not fixed', min: 0, max: 2 },
   { name: 'kmaps', description: 'kmap()s a task holds at once, at most', min: 1, max: 3 },
-  { name: 'local-depth', description: 'kmap_local_page()/kmap_atomic() sections nested in a task, at most', min: 1, max: 3 },
+  { name: 'local-depth', description: 'kmap_local_page()/kmap_atomic() sections nested in a task, at most (past 3 only in runs of nested kmap_local_page()s), and never past the stack the configuration documents less what interrupts may nest on it; when not fixed, past 3 in a quarter of the runs', min: 1, max: 16 },
   { name: 'irqs', description: 'interrupt handlers (hardirq or softirq, one shot each), at most', min: 0, max: 3 },
 ];
 
@@ -33,6 +34,15 @@ interface Where { task: boolean; kmaps: number; atomic: boolean; depth: number }
 /** The most any parameter allows: programs are generated that deep and cut to the drawn value. */
 const MAX_KMAPS = 3;
 const MAX_DEPTH = 3;
+/**
+ * Local mappings a task may nest, interrupts on top included: include/asm-generic/kmap_size.h
+ * (KM_MAX_IDX 16, or 33 with DEBUG_KMAP_LOCAL's guard slots) with kmap_local_idx_push()'s
+ * BUG_ON(idx >= KM_MAX_IDX): 15 mappings, 16 with the guards. Stated from the documentation,
+ * not from the model's KM_MAX_IDX, which is kernel code under test.
+ */
+const STACK_LIMIT = (debug: boolean) => (debug ? 16 : 15);
+/** Local mappings one interrupt handler may hold at once (a copy inside a local section). */
+const IRQ_LOCALS = 3;
 const page = fc.nat({ max: pageCount() - 1 });
 
 class Generator {
@@ -70,15 +80,30 @@ class Generator {
       if (has('local')) push(section('local', 'unlocal', this.body(inner, 2)));
       if (has('atomic')) push(section('atomic', 'unatomic', this.body({ ...inner, atomic: true }, 2)));
     }
-    if (shape.deepNest && where.task && where.depth === MAX_DEPTH && has('local')) {
-      const deep = KM_MAX_IDX(false);
-      push(fc.constant<KmapOp[]>([...Array.from({ length: deep }, (): KmapOp => ['local', 0]), ...Array.from({ length: deep }, (): KmapOp => ['unlocal', 0])]));
+    if (where.task && where.depth === MAX_DEPTH && has('local')) {
+      // a run of nested kmap_local_page()s: M-B4's caller nests KM_MAX_IDX of them, one too many;
+      // legal callers as many as a stack holds, cut after drawing to local-depth and the documented limit
+      const deep = shape.deepNest ? KM_MAX_IDX(false) : STACK_LIMIT(true);
+      const p = shape.deepNest ? fc.constant(0) : page;
+      push(p.map((q) => [...Array.from({ length: deep }, (): KmapOp => ['local', q]), ...Array.from({ length: deep }, (): KmapOp => ['unlocal', q])]));
     }
     if (where.task && (!where.atomic || shape.kmapInAtomic) && where.kmaps < MAX_KMAPS && has('kmap')) {
       // heavier: tasks that kmap() at once are what runs the pool out (sleep, wake-up, re-check)
-      push(section('kmap', 'kunmap', this.body({ ...where, kmaps: where.kmaps + 1 }, 2)), 3);
+      push(this.kmapSection(where), 3);
     }
     return items;
+  }
+
+  /**
+   * A kmap() section; with `cross`, its kunmap() comes right after the first kmap() of another
+   * page inside it (kmap(a) .. kmap(b); kunmap(a) .. kunmap(b)), which the API allows: a slot
+   * freed below one still held, the shape that leaves a count-1 slot behind map_new_virtual()'s scan.
+   */
+  private kmapSection(where: Where): fc.Arbitrary<KmapOp[]> {
+    return fc.tuple(page, this.body({ ...where, kmaps: where.kmaps + 1 }, 2), fc.boolean()).map(([p, body, cross]) => {
+      const ops: KmapOp[] = [['kmap', p], ...body, ['kunmap', p]];
+      return cross ? crossKmaps(ops) : ops;
+    });
   }
 
   /** An interrupt handler: one or two local sections; with irqLeak it may forget the last unmap. */
@@ -96,7 +121,7 @@ class Generator {
   }
 }
 
-function section(open: 'kmap' | 'local' | 'atomic', close: 'kunmap' | 'unlocal' | 'unatomic', inner: fc.Arbitrary<KmapOp[]>) {
+function section(open: 'local' | 'atomic', close: 'unlocal' | 'unatomic', inner: fc.Arbitrary<KmapOp[]>) {
   return fc.tuple(page, inner).map(([p, ops]): KmapOp[] => [[open, p] as KmapOp, ...ops, [close, p] as KmapOp]);
 }
 
@@ -128,13 +153,17 @@ function build(o: Kmapo): fc.Arbitrary<KmapWorkload> {
   return fc.record({
     order: param(o, 'PKMAP_ORDER'),
     kmaps: param(o, 'kmaps', shape.nestedKmap ? 2 : undefined),
-    depth: param(o, 'local-depth'),
+    // past the generator's own nesting only now and then: deep runs are long
+    depth: o.params?.['local-depth'] === undefined ? fc.oneof({ arbitrary: fc.integer({ min: 1, max: MAX_DEPTH }), weight: 3 }, fc.integer({ min: MAX_DEPTH + 1, max: STACK_LIMIT(true) })) : param(o, 'local-depth'),
     nirqs: param(o, 'irqs'),
     tasks: fc.array(task, { minLength: 1, maxLength: o.cpus + 1 }),
     irqs: irq ? fc.array(irq, { maxLength: MAX_KMAPS }) : fc.constant([]),
   }).map((d): KmapWorkload => {
-    const tasks = d.tasks.map((t) => ({ ...t, ops: shape.deepNest ? t.ops : limitNesting(t.ops, { kmaps: d.kmaps, depth: d.depth }) }));
-    const wl: KmapWorkload = { pkmap: 1 << d.order, tasks, irqs: d.irqs.slice(0, d.nirqs) };
+    const irqs = d.irqs.slice(0, d.nirqs);
+    // the stack holds the task's mappings and those of the interrupts that nest on it
+    const depth = Math.min(d.depth, STACK_LIMIT(kernel.DEBUG_KMAP_LOCAL) - IRQ_LOCALS * irqs.length);
+    const tasks = d.tasks.map((t) => ({ ...t, ops: shape.deepNest ? t.ops : limitNesting(t.ops, { kmaps: d.kmaps, depth }) }));
+    const wl: KmapWorkload = { pkmap: 1 << d.order, tasks, irqs };
     if (shape.nestedKmap) return wl;
     // callers that keep to the API: a pool that cannot deadlock, small enough to run out. Cut the
     // nesting to the pool unless the user fixed it, then raise the pool unless the user fixed it

@@ -48,6 +48,7 @@ function createState(v: KmapVariantConfig, wl: KmapWorkload, cpus: number): Kmap
     tlb: Array.from({ length: cpus }, () => ({})),
     kmap_ctrl: {},
     lastAccess: null,
+    flushReturn: null,
   };
 }
 

@@ -97,7 +97,7 @@ export function renderSection(results: Results): string {
     }
     parts.push(`### ${protocol}`, '',
       `${pr.date}: correct variants ${pr.variants.map((v) => `\`${v}\``).join(', ')}; ${fmt(pr.runs)} runs per variant, seed ${pr.seed}; wall timeout ${pr.timeoutMs / 1000} s per mutant; `
-      + `baseline (unmutated, compiled the same way) holds in ${(pr.baselineMs / 1000).toFixed(1)} s; median ${(median(ms) / 1000).toFixed(1)} s per mutant (2 child processes, shared machine).`, '',
+      + `baseline (unmutated, compiled the same way) holds in ${(pr.baselineMs / 1000).toFixed(1)} s; median ${(median(ms) / 1000).toFixed(1)} s per mutant (${pr.jobs ?? 2} child process${(pr.jobs ?? 2) === 1 ? '' : 'es'} at a time, shared machine).`, '',
       table(['file', 'mutants run', 'killed', 'survived', 'of which equivalent or catalogued', 'timed out', 'crashed', 'score'], rows), '',
       `Survivors: ${[...verdicts].map(([v, n]) => `${n} ${v}`).join(', ') || 'none'}.`, '');
   }

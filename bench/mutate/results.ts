@@ -32,6 +32,8 @@ export interface ProtocolResults {
   timeoutMs: number;
   /** the correct variants on the unmutated model, compiled as the mutants are */
   baselineMs: number;
+  /** child processes at a time (absent in older results: 2) */
+  jobs?: number;
   files: Record<string, FileResults>;
 }
 

@@ -94,11 +94,11 @@ async function campaign(protocol: string, a: Args, boxes: Sandbox[]): Promise<vo
   boxes[0]!.put(new Map(files.map((f) => [f, transpile(f, sources.get(f)!)])));
   const base = await runChild(boxes[0]!, job, 600_000);
   if (base.status !== 'done' || base.result.killed) throw new Error(`${protocol}: the unmutated baseline does not hold: ${JSON.stringify(base)}`);
-  const timeoutMs = Math.max(60_000, Math.round(3 * base.result.ms));
+  const timeoutMs = Math.max(60_000, 1000 * Math.round(3 * base.result.ms / 1000));
   process.stderr.write(`mutate: ${protocol}: baseline holds in ${(base.result.ms / 1000).toFixed(1)} s; timeout ${timeoutMs / 1000} s\n`);
 
   const all = loadResults(root);
-  const pr: ProtocolResults = all[protocol] = { ...(all[protocol] ?? { files: {} }), date: new Date().toISOString().slice(0, 10), variants, runs: a.runs, seed: a.seed, maxSteps: job.maxSteps, timeoutMs, baselineMs: Math.round(base.result.ms) };
+  const pr: ProtocolResults = all[protocol] = { ...(all[protocol] ?? { files: {} }), date: new Date().toISOString().slice(0, 10), variants, runs: a.runs, seed: a.seed, maxSteps: job.maxSteps, timeoutMs, baselineMs: Math.round(base.result.ms), jobs: a.jobs };
   const queue: { file: string; m: Mutant }[] = [];
   for (const f of files) {
     const listed = mutantsOf(f, sources.get(f)!);

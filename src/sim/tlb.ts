@@ -32,15 +32,19 @@ export function tlb_fill(tlb: Tlb, pcid: number, va: number, e: TlbEntry): void 
 }
 
 /**
- * INVLPG / INVPCID individual address: the entries for `va` under `pcid` and the global one
- * (`pcid` undefined: under every PCID). `o.global: false` keeps the global entry, as INVPCID
- * type 0 does (SDM: "except global translations"); INVLPG removes it.
+ * INVLPG / INVPCID individual address, executed by the CPU of `x`: the entries for `va` under
+ * `o.pcid` and the global one (`pcid` undefined: under every PCID) in that CPU's TLB, the only one
+ * an instruction can reach (other CPUs' TLBs are flushed by IPIs to them). `o.global: false` keeps
+ * the global entry, as INVPCID type 0 does (SDM: "except global translations"); INVLPG removes it.
+ * `o.broadcast`: ARM's TLBI ...IS, which every CPU's TLB obeys (SMP hardware broadcast).
  */
-export function tlb_flush_one(tlb: Tlb, va: number, pcid?: number, o: { global?: boolean } = {}): void {
-  for (const k of Object.keys(tlb)) {
-    const [tag, at] = k.split(':');
-    if (Number(at) !== va) continue;
-    if (tag === 'g' ? o.global !== false : pcid === undefined || Number(tag) === pcid) delete tlb[k];
+export function tlb_flush_one<K, E>(x: Exec<K, E>, tlbs: Tlb[], va: number, o: { pcid?: number; global?: boolean; broadcast?: boolean } = {}): void {
+  for (const tlb of o.broadcast ? tlbs : [tlbs[x.cpu()]!]) {
+    for (const k of Object.keys(tlb)) {
+      const [tag, at] = k.split(':');
+      if (Number(at) !== va) continue;
+      if (tag === 'g' ? o.global !== false : o.pcid === undefined || Number(tag) === o.pcid) delete tlb[k];
+    }
   }
 }
 
@@ -53,11 +57,12 @@ export function tlb_entries(tlb: Tlb): { pcid: number | null; va: number; entry:
 }
 
 /**
- * A non-global flush: MOV CR3 without NOFLUSH (the entries of that PCID; every PCID without
- * PCIDs enabled) or INVPCID single-context; `global`: INVPCID all-context including globals
- * (or a CR4.PGE toggle).
+ * A non-global flush of the TLB of the CPU of `x`: MOV CR3 without NOFLUSH (the entries of that
+ * PCID; every PCID without PCIDs enabled) or INVPCID single-context; `global`: INVPCID
+ * all-context including globals (or a CR4.PGE toggle).
  */
-export function tlb_flush(tlb: Tlb, o: { pcid?: number; global?: boolean } = {}): void {
+export function tlb_flush<K, E>(x: Exec<K, E>, tlbs: Tlb[], o: { pcid?: number; global?: boolean } = {}): void {
+  const tlb = tlbs[x.cpu()]!;
   for (const k of Object.keys(tlb)) {
     const tag = k.split(':')[0]!;
     if (tag === 'g' ? o.global === true : o.pcid === undefined || Number(tag) === o.pcid) delete tlb[k];

@@ -42,7 +42,13 @@ describe('parameters', () => {
     const wls = sample({});
     expect(new Set(wls.map((w) => w.pkmap))).toEqual(new Set([1, 2, 4]));
     expect(Math.max(...wls.flatMap((w) => w.tasks.map((t) => nesting(t.ops, true))))).toBe(3);
-    expect(Math.max(...wls.flatMap((w) => w.tasks.map((t) => nesting(t.ops, false))))).toBe(3);
+    // local nesting past the generator's 3: a run up to the documented stack (15 mappings without
+    // DEBUG_KMAP_LOCAL), less 3 per interrupt handler that may nest on top
+    const locals = wls.flatMap((w) => w.tasks.map((t) => ({ n: nesting(t.ops, false), irqs: w.irqs.length })));
+    expect(Math.max(...locals.map((l) => l.n))).toBe(15);
+    for (const l of locals) expect(l.n).toBeLessThanOrEqual(Math.max(3, 15 - 3 * l.irqs));
+    const debug = sample({ variant: 'mainline-debug' }).flatMap((w) => w.tasks.map((t) => nesting(t.ops, false)));
+    expect(Math.max(...debug)).toBe(16);
     expect(new Set(wls.map((w) => w.irqs.length))).toEqual(new Set([0, 1, 2, 3]));
   });
 
@@ -102,7 +108,8 @@ describe('swarm operation kinds', () => {
     expect(w.tasks).toHaveLength(1);
     expect(w.irqs).toEqual([]);
     const ops = w.tasks[0]!.ops;
-    expect(ops.length).toBeLessThanOrEqual(4);
+    // a local section around it may stay: fast-check's shrinking does not switch oneof alternatives
+    expect(ops.length).toBeLessThanOrEqual(5);
     expect(ops.filter((op) => op[0] === 'kmap')).toEqual([['kmap', 0]]);
     expect(ops.filter((op) => op[0] === 'kunmap')).toEqual([['kunmap', 0]]);
   });

@@ -45,6 +45,17 @@ function take(held: Handle[], kind: Handle['kind'], page: number): Handle | unde
   return undefined;
 }
 
+/**
+ * The caller's observation of kmap_flush_unused()'s return (harness, not modelled kernel code):
+ * copies of the pkmap counts and the TLBs, for the invariant that states the postcondition. It is
+ * taken in the step that released kmap_lock, so no other CPU acted between the flush and it.
+ */
+function observeFlushReturn(x: X): void {
+  const k = x.w.k;
+  const tlb = k.tlb.map((t) => Object.fromEntries(Object.entries(t).map(([key, e]) => [key, { ...e }])));
+  k.flushReturn = { who: x.current().name, pkmap_count: k.pkmap_count.slice(), tlb };
+}
+
 /** Runs a caller's operations; unmaps use the address the matching map returned. */
 export function* runOps(x: X, ops: readonly KmapOp[]): Gen {
   const held: Handle[] = [];
@@ -65,7 +76,10 @@ export function* runOps(x: X, ops: readonly KmapOp[]): Gen {
       case 'copy': yield* copy_user_highpage(x, op[1], op[2]); break;
       case 'fork': yield* fork(x, (c) => exit_to_user_mode(c)); break;
       case 'user': yield* exit_to_user_mode(x); break;
-      case 'flush': yield* kmap_flush_unused(x); break;
+      case 'flush':
+        yield* kmap_flush_unused(x);
+        observeFlushReturn(x);
+        break;
       case 'irq_on':
         yield { fn: 'local_irq_enable', what: 'sti' };
         x.cpuState().irqsOff = false;

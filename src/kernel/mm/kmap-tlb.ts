@@ -16,17 +16,21 @@
 import { WARN_ON_ONCE, type Gen } from '../../sim/thread.js';
 import { tlb_flush_one } from '../../sim/tlb.js';
 import { count } from '../../sim/world.js';
-import type { KmapState, X } from './kmap-types.js';
+import type { X } from './kmap-types.js';
 import { PKMAP_ADDR } from './pgtable.js';
 
-/** do_kernel_range_flush(): flush_tlb_one_kernel() of every page of the range, on one CPU. */
-function do_kernel_range_flush(k: KmapState, cpu: number): void {
-  for (let nr = 0; nr < k.LAST_PKMAP; nr++) tlb_flush_one(k.tlb[cpu]!, PKMAP_ADDR(nr));
+/**
+ * do_kernel_range_flush(): flush_tlb_one_kernel() of every page of the range, on the executing
+ * CPU (the TLB model reaches no other); `broadcast`: ARM's local_flush_tlb_kernel_range(), whose
+ * TLBI ...IS every CPU obeys.
+ */
+function do_kernel_range_flush(x: X, o: { broadcast?: boolean } = {}): void {
+  for (let nr = 0; nr < x.w.k.LAST_PKMAP; nr++) tlb_flush_one(x, x.w.k.tlb, PKMAP_ADDR(nr), o);
 }
 
 function* ipi_flush(x: X): Gen {
   yield { fn: 'do_kernel_range_flush', what: `flush the pkmap range from cpu${x.cpu()}'s TLB` };
-  do_kernel_range_flush(x.w.k, x.cpu());
+  do_kernel_range_flush(x);
 }
 
 export function* flush_tlb_kernel_range(x: X): Gen {
@@ -34,7 +38,7 @@ export function* flush_tlb_kernel_range(x: X): Gen {
   const k = w.k;
   count(w, 'tlb_flush');
   if (k.cfg.tlbBroadcast) {
-    for (let cpu = 0; cpu < w.cpus.length; cpu++) do_kernel_range_flush(k, cpu);
+    do_kernel_range_flush(x, { broadcast: true });
     return;
   }
   WARN_ON_ONCE(x, x.cpuState().irqsOff, 'smp_call_function_many_cond', 'called with interrupts disabled: can deadlock');
@@ -49,7 +53,7 @@ export function* flush_tlb_kernel_range(x: X): Gen {
     }
   }
   // run_local: local_irq_save(); func(info); local_irq_restore()
-  do_kernel_range_flush(k, me);
+  do_kernel_range_flush(x);
   // M-B5-nowait: on_each_cpu(..., wait = 0)
   if (done.length === 0 || k.cfg.mutant === 'M-B5-nowait') return;
   yield { fn: 'smp_call_function_many_cond', what: 'csd_lock_wait() for every IPI', until: () => done.every((d) => d()) };

@@ -82,6 +82,9 @@ export interface KmapCtrl { idx: number; pteval: number[] }
 
 export interface Access { who: string; write: boolean; vaddr: number; page: number; reached: number | 'fault' }
 
+/** The pkmap pool and the TLBs as a caller of kmap_flush_unused() found them when it returned. */
+export interface FlushReturn { who: string; pkmap_count: number[]; tlb: Tlb[] }
+
 export interface KmapState {
   cfg: KmapConfig;
   KM_INCR: number;
@@ -109,6 +112,8 @@ export interface KmapState {
   inflight?: Record<number, number>;
   /** the last access through a kmap address, as the caller and the MMU saw it (harness, not kernel) */
   lastAccess: Access | null;
+  /** the last return from kmap_flush_unused(), as its caller saw it (harness, not kernel) */
+  flushReturn?: FlushReturn | null;
   /** page access protection hooks (absent: plain kmap) */
   prot?: PageProtectionHooks;
 }

@@ -46,9 +46,16 @@ export function pkmapTranslations(k: KmapState, cpus: number): Translation[] {
 // unreached: a none PTE here is a fault, see translate()
 const entryOf = (pte: number): TlbEntry | undefined => (pte_present(pte) ? pkmapEntry(pte) : undefined);
 
+/**
+ * The linear map, set up at boot, never changes and covers every page but the highmem ones
+ * (with HIGHMEM, ZONE_HIGHMEM lies past the directly mapped memory: page_address() is NULL).
+ * Stated from the page layout, not through PageHighMem(), which is kernel code under test.
+ */
+const linearMapped = (k: KmapState, page: number) => !(k.cfg.HIGHMEM && k.highmem[page]);
+
 /** The MMU: the page a kernel virtual address reaches from `cpu`, or 'fault'. */
 function translate(k: KmapState, cpu: number, vaddr: number): number | 'fault' {
-  if (vaddr >= PAGE_OFFSET) return vaddr - PAGE_OFFSET; // the linear map never changes
+  if (vaddr >= PAGE_OFFSET) return linearMapped(k, vaddr - PAGE_OFFSET) ? vaddr - PAGE_OFFSET : 'fault';
   // callers use only addresses that a map returned: pkmap, fixmap or linear
   const e = isPkmap(k, vaddr)
     ? tlb_translate(k.tlb[cpu]!, 0, vaddr, () => entryOf(k.pkmap_page_table[PKMAP_NR(vaddr)]!))

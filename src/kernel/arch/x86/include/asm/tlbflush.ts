@@ -32,20 +32,20 @@ export function write_cr3(x: X, o: { mm: number; pcid: number; noflush: boolean;
   count(x.w, 'cr3-write');
   if (o.noflush) return;
   count(x.w, 'tlb-flush-full');
-  tlb_flush(k.tlb[cpu]!, k.cfg.X86_FEATURE_PCID ? { pcid: o.pcid } : {});
+  tlb_flush(x, k.tlb, k.cfg.X86_FEATURE_PCID ? { pcid: o.pcid } : {});
 }
 
 /** INVLPG: the address in the current PCID, and its global entry. */
 export function invlpg(x: X, va: number): void {
   const k = x.w.k;
   count(x.w, 'tlb-flush-one');
-  tlb_flush_one(k.tlb[x.cpu()]!, va, k.cfg.X86_FEATURE_PCID ? k.cpus[x.cpu()]!.cr3.pcid : undefined);
+  tlb_flush_one(x, k.tlb, va, k.cfg.X86_FEATURE_PCID ? { pcid: k.cpus[x.cpu()]!.cr3.pcid } : {});
 }
 
 /** INVPCID type 0: the address in `pcid`, not the global entry; serializing (Andy: slower than a CR3 write). */
 export function invpcid_flush_one(x: X, pcid: number, va: number): void {
   count(x.w, 'invpcid');
-  tlb_flush_one(x.w.k.tlb[x.cpu()]!, va, pcid, { global: false });
+  tlb_flush_one(x, x.w.k.tlb, va, { pcid, global: false });
 }
 
 /**

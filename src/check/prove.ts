@@ -86,8 +86,11 @@ export async function prove(o: ProveOptions, run?: WorkloadRunner): Promise<Proo
   const stats: ProofReport = { ...r.stats, ...report };
   if (!r.failing) {
     const s = r.stats;
-    const incomplete = s.stoppedBy && `stopped by ${s.stoppedBy === 'max-states' ? `--max-states (${bounds.maxStates} states per workload)` : 'the time limit'} at bound ${s.reached}`
-      + ` with ${s.completeWorkloads} of ${s.workloads} workloads done`;
+    const incomplete = s.stoppedBy ? `stopped by ${s.stoppedBy === 'max-states' ? `--max-states (${bounds.maxStates} states per workload)` : 'the time limit'} at bound ${s.reached}`
+      + ` with ${s.completeWorkloads} of ${s.workloads} workloads done`
+      // as in check(): sleep sets under a bound may skip states the unreduced search reaches
+      : s.reduction === 'sleep' && s.search === 'replay' && Number.isFinite(bounds.preemptionBound) ? 'sleep sets under a preemption or delay bound may skip states the unreduced search reaches (docs/strategies.md)'
+        : undefined;
     return { ok: true, ...head, stats, ...(incomplete ? { incomplete } : {}) };
   }
   const { workload, execution, bound } = r.failing;

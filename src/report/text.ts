@@ -105,7 +105,9 @@ export function established(s: Stats): string {
       return `${x.kind.toUpperCase()} INCOMPLETE: stopped by ${x.stoppedBy === 'max-states' ? '--max-states' : 'the time limit'}; ${x.completeWorkloads} of ${x.workloads} workload(s) explored completely `
         + `(every interleaving with ${bound}), the rest only in part; no violation in what was explored (${cost})`;
     }
-    return `${x.kind.toUpperCase()}: every interleaving of ${x.workloads === 1 ? 'the workload below' : `the ${x.workloads} workloads below`} with ${bound} explored, no violation (${cost})`;
+    const which = x.workloads === 1 ? 'the workload below' : `the ${x.workloads} workloads below`;
+    if (x.reduction && Number.isFinite(x.preemptionBound)) return `${x.kind.toUpperCase()}: ${which} with ${bound}, sleep-set reduced (not every interleaving: see above), no violation (${cost})`;
+    return `${x.kind.toUpperCase()}: every interleaving of ${which} with ${bound} explored, no violation (${cost})`;
   }
   const p = s.pct;
   if (p) {

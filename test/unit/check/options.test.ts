@@ -10,7 +10,7 @@ describe('resolveOptions', () => {
     vi.stubEnv('KCHECK_RUNS', '');
     const o = resolveOptions({ protocol: 'kmap', seed: 5 });
     expect(o).toMatchObject({
-      protocol: 'kmap', variant: undefined, strategy: 'portfolio', runs: 20_000, timeLimit: 10, budget: true, seed: 5, cpus: 2, ops: 6,
+      protocol: 'kmap', variant: undefined, strategy: 'portfolio', runs: 20_000, timeLimit: 60, budget: true, seed: 5, cpus: 2, ops: 6,
       maxPreemptions: Infinity, maxEnvSteps: 32, maxSteps: 5000, preempt: undefined, swarm: true, params: {}, minimize: true, invariants: [], envOverrides: [],
     });
     // runs or a time limit given: no default budget

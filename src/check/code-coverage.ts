@@ -50,10 +50,10 @@ interface Measured { variant: string; verdict: string; map: CoverageMap; entered
  * would otherwise count as covered); the child writes the counters after each variant with
  * v8.takeCoverage(), which also resets them.
  */
-async function measured(protocol: string, variants: string[], seed: number): Promise<Measured[]> {
+async function measured(protocol: string, variants: string[], seed: number, runs: number | undefined): Promise<Measured[]> {
   const dir = mkdtempSync(join(tmpdir(), 'kcheck-coverage-'));
   try {
-    const child = spawnSync(process.execPath, [fileURLToPath(new URL('./coverage-child.js', import.meta.url)), protocol, String(seed), ...variants], {
+    const child = spawnSync(process.execPath, [fileURLToPath(new URL('./coverage-child.js', import.meta.url)), protocol, String(seed), String(runs ?? 0), ...variants], {
       env: { ...process.env, NODE_V8_COVERAGE: dir }, encoding: 'utf8', maxBuffer: 1 << 26,
     });
     if (child.status !== 0) throw new Error(`coverage run of ${protocol} failed: ${child.stderr.split('\n')[0]}`);
@@ -184,11 +184,11 @@ export interface ProtocolCoverage {
 }
 
 /**
- * Every variant's default check (`seed`) under V8 coverage, each summarised over the kernel files
- * that the protocol's runs entered.
+ * Every variant's default check (`seed`; `budget` runs instead of the default budget when given)
+ * under V8 coverage, each summarised over the kernel files that the protocol's runs entered.
  */
-export async function protocolCoverage(protocol: string, variants: { name: string; buggy: boolean }[], seed: number): Promise<ProtocolCoverage> {
-  const runs = await measured(protocol, variants.map((v) => v.name), seed);
+export async function protocolCoverage(protocol: string, variants: { name: string; buggy: boolean }[], seed: number, budget?: number): Promise<ProtocolCoverage> {
+  const runs = await measured(protocol, variants.map((v) => v.name), seed, budget);
   const all = libCoverage.createCoverageMap({});
   for (const m of runs) all.merge(m.map);
   // the protocol's files: those whose functions its runs entered (other protocols' files stay out)

@@ -6,7 +6,7 @@ import { protocolCoverage, type Count, type ProtocolCoverage } from '../check/co
 import { findProtocol, protocols } from '../protocols.js';
 import { EXIT, json, out, stdoutColors } from './shared.js';
 
-export interface CoverageFlags { variant?: string; seed?: number; json?: boolean }
+export interface CoverageFlags { variant?: string; runs?: number; seed?: number; json?: boolean }
 
 const pct = (c: Count) => `${c.covered}/${c.total} ${c.total ? Math.floor((c.covered / c.total) * 100) : 100}%`;
 
@@ -17,7 +17,7 @@ export async function coverageCommand(names: string[], flags: CoverageFlags): Pr
   for (const p of ps) {
     const variants = p.variants.filter((v) => flags.variant === undefined || v.name === flags.variant);
     if (variants.length === 0) continue;
-    results.push(await protocolCoverage(p.name, variants, seed));
+    results.push(await protocolCoverage(p.name, variants, seed, flags.runs));
   }
   if (flags.json) {
     json({ seed, protocols: results });
@@ -25,7 +25,7 @@ export async function coverageCommand(names: string[], flags: CoverageFlags): Pr
   }
   const c = stdoutColors();
   for (const r of results) {
-    out(c.bold(`${r.protocol}: src/kernel coverage of each variant's default run (seed ${seed}), over the ${r.union.files.length} files its runs enter`));
+    out(c.bold(`${r.protocol}: src/kernel coverage of each variant's ${flags.runs ? `check of ${flags.runs} runs` : 'default run'} (seed ${seed}), over the ${r.union.files.length} files its runs enter`));
     const rows = [...r.variants.map((v) => [v.variant, v.buggy ? 'buggy' : 'correct', v.verdict, pct(v.coverage.lines), pct(v.coverage.branches)]),
       ['all variants', '', '', pct(r.union.lines), pct(r.union.branches)]];
     const head = ['variant', 'kind', 'verdict', 'lines', 'branches'];

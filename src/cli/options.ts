@@ -111,7 +111,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'coverage', args: '[protocol...]', what: "line and branch coverage of the kernel model (src/kernel) that each variant's default run reaches (V8 coverage mapped to the TypeScript sources), and the branches no variant's run takes; a `// unreached: why` comment on such a line is printed as its reason",
-    options: { variant: { default: 'every variant' }, seed: { default: '1' }, json: {} },
+    options: { variant: { default: 'every variant' }, runs: { default: `the default run's budget (${DEFAULT_BUDGET.runs} within ${DEFAULT_BUDGET.seconds} s)` }, seed: { default: '1' }, json: {} },
   },
   { name: 'diagram', args: '<protocol>', what: "the protocol's statechart as a Mermaid state diagram", options: { ...files } },
   { name: 'merge', args: '<file...>', what: 'merge the run --json --shard outputs of the shards of one check into one verdict', options: { json: {}, reporter: { default: 'text', choices: ['text', 'json', 'junit'] } } },

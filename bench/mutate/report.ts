@@ -22,7 +22,7 @@ function scoreOf(protocol: string, file: string, rs: MutantResult[]) {
 
 /**
  * The score of src/kernel as a whole, each file counted once: under the protocol whose campaign
- * ran most of its mutants. A sampled file stands for all its mutants (stratified estimate: each
+ * ran most of its mutants (on a tie, the one that killed most). A sampled file stands for all its mutants (stratified estimate: each
  * file weighs its estimated count of non-equivalent mutants), with a 95% normal-approximation
  * interval from the sampled files' variance (finite-population corrected; 0 when all ran).
  */
@@ -31,7 +31,9 @@ export function wholeTree(results: Results) {
   for (const [protocol, pr] of Object.entries(results)) {
     for (const [file, fr] of Object.entries(pr.files)) {
       const b = best.get(file);
-      if (!b || fr.results.length > b.fr.results.length) best.set(file, { protocol, fr });
+      // most mutants run; on a tie (the same seeded sample) the protocol that kills most: the one whose runs reach the file
+      const killed = (x: typeof fr) => count(x.results, 'killed');
+      if (!b || fr.results.length > b.fr.results.length || (fr.results.length === b.fr.results.length && killed(fr) > killed(b.fr))) best.set(file, { protocol, fr });
     }
   }
   let listed = 0, ran = 0, weight = 0, killedWeight = 0, variance = 0;
@@ -68,7 +70,7 @@ export function renderSection(results: Results): string {
   ];
   const w = wholeTree(results);
   parts.push('### src/kernel as a whole', '',
-    `Each file counted once, under the protocol that ran most of its mutants: ${fmt(w.files)} files, ${fmt(w.listed)} mutants, ${fmt(w.ran)} run (${pct(w.ran, w.listed)}). `
+    `Each file counted once, under the protocol that ran most of its mutants (on a tie, killed most): ${fmt(w.files)} files, ${fmt(w.listed)} mutants, ${fmt(w.ran)} run (${pct(w.ran, w.listed)}). `
     + `**Estimated score ${(100 * w.score).toFixed(1)}%** (95% interval ${(100 * w.low).toFixed(1)}-${(100 * w.high).toFixed(1)}%; a sampled file stands for all its mutants; survivors not judged yet count as live).`, '');
   const survivors: (string | number)[][] = [];
   for (const [protocol, pr] of Object.entries(results)) {

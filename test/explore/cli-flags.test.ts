@@ -62,14 +62,14 @@ describe('workers and shards', () => {
 
   test('a search stopped by --max-states is incomplete: no ✓, no "holds", exit code 3, what was covered', () => {
     for (const strategy of ['dfs', 'bfs']) {
-      const r = kcheck('run', 'kmap', '--variant', 'M-B5', '--strategy', strategy, '--ops', '2', '--seed', '3', '--no-swarm', '--max-states', '50');
+      const r = kcheck('run', 'kmap', '--variant', 'M-B5', '--strategy', strategy, '--ops', '2', '--seed', '4', '--no-swarm', '--max-states', '50');
       expect(r.code, strategy).toBe(3);
       expect(r.stdout).not.toMatch(/✓|holds/);
       expect(r.stdout).toMatch(/\? kmap\/M-B5 \(known-buggy variant\): incomplete, stopped by --max-states after \d+ states: no violation found, nothing proved/);
       expect(r.stdout).toMatch(/INCOMPLETE: stopped by --max-states; 0 of 1 workload\(s\) explored completely/);
       expect(r.stdout).toContain('workload explored:');
     }
-    const json = JSON.parse(kcheck('run', 'kmap', '--variant', 'M-B5', '--strategy', 'dfs', '--ops', '2', '--seed', '3', '--no-swarm', '--max-states', '50', '--json').stdout);
+    const json = JSON.parse(kcheck('run', 'kmap', '--variant', 'M-B5', '--strategy', 'dfs', '--ops', '2', '--seed', '4', '--no-swarm', '--max-states', '50', '--json').stdout);
     expect(json.ok).toBe(false);
     expect(json.results[0].incomplete).toMatch(/--max-states/);
   });

@@ -37,7 +37,7 @@ export function wholeTree(results: Results) {
     }
   }
   let listed = 0, ran = 0, weight = 0, killedWeight = 0, variance = 0;
-  const strata: { d: number; p: number; n: number; N: number }[] = [];
+  const strata: { d: number; p: number; n: number }[] = [];
   for (const [file, { protocol, fr }] of best) {
     const s = scoreOf(protocol, file, fr.results);
     const run = fr.results.length - s.timedOut - s.crashed;
@@ -49,9 +49,9 @@ export function wholeTree(results: Results) {
     const p = s.killed / s.denominator;
     weight += d;
     killedWeight += d * p;
-    strata.push({ d, p, n: s.denominator, N: d });
+    strata.push({ d, p, n: s.denominator });
   }
-  for (const x of strata) variance += (x.d / weight) ** 2 * (x.p * (1 - x.p) / x.n) * Math.max(0, 1 - x.n / x.N);
+  for (const x of strata) variance += (x.d / weight) ** 2 * (x.p * (1 - x.p) / x.n) * Math.max(0, 1 - x.n / x.d);
   const score = killedWeight / weight;
   const half = 1.96 * Math.sqrt(variance);
   return { files: best.size, listed, ran, score, low: Math.max(0, score - half), high: Math.min(1, score + half) };

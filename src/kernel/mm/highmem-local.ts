@@ -65,8 +65,8 @@ function* __kmap_local_page_prot(x: X, page: number, atomic: boolean, fn: string
     x.emit({ type: 'KMAP_LOCAL', task: x.current().id, page, cpu: x.cpu(), atomic, vaddr });
     return vaddr;
   }
-  // arch_kmap_local_high_get(): ARM returns NULL with DEBUG_HIGHMEM on a non-VIVT cache
-  if (k.cfg.ARCH_NEEDS_KMAP_HIGH_GET && !k.cfg.DEBUG_HIGHMEM) {
+  // unreached: in page-protection runs: HIGHMEM and FORCE_MAP are off, so every page got page_address() above (the kmap protocol takes it)
+  if (k.cfg.ARCH_NEEDS_KMAP_HIGH_GET && !k.cfg.DEBUG_HIGHMEM) { // arch_kmap_local_high_get(): ARM returns NULL with DEBUG_HIGHMEM on a non-VIVT cache
     const vaddr = yield* kmap_high_get(x, page);
     if (vaddr) {
       x.emit({ type: 'KMAP_LOCAL', task: x.current().id, page, cpu: x.cpu(), atomic, vaddr });
@@ -90,7 +90,7 @@ function* kunmap_local_indexed(x: X, vaddr: number, page: number, atomic: boolea
   const task = x.current().id;
   if (!isFixmap(k, vaddr) && k.cfg.mutant !== 'M-B1') {
     // kmap_high_unmap_local(): a kmap_high_get() pin is undone by kunmap_high()
-    if (!k.cfg.DEBUG_KMAP_LOCAL_FORCE_MAP && k.cfg.ARCH_NEEDS_KMAP_HIGH_GET && isPkmap(k, vaddr)) {
+    if (!k.cfg.DEBUG_KMAP_LOCAL_FORCE_MAP && k.cfg.ARCH_NEEDS_KMAP_HIGH_GET && isPkmap(k, vaddr)) { // unreached: in page-protection runs: x86 has no ARCH_NEEDS_KMAP_HIGH_GET (kmap's ARM variants take it)
       yield* kunmap_high(x, pte_page(k.pkmap_page_table[PKMAP_NR(vaddr)]!), { type: 'KUNMAP_LOCAL', task, page, atomic });
       return;
     }
@@ -101,7 +101,7 @@ function* kunmap_local_indexed(x: X, vaddr: number, page: number, atomic: boolea
     x.emit({ type: 'KUNMAP_LOCAL', task, page, atomic });
     return;
   }
-  yield { fn, what: `preempt_disable(); pte_clear(top fixmap slot) for 0x${vaddr.toString(16)}` };
+  yield { fn, what: `preempt_disable(); pte_clear(top fixmap slot) for 0x${vaddr.toString(16)}` }; // unreached: in page-protection runs: HIGHMEM and FORCE_MAP are off, so kmap_local_page() returns a linear address, never a fixmap one, and the range check above returns
   preempt_disable(x);
   const c = ctrl(k, task);
   const idx = c.idx - 1;
@@ -198,7 +198,7 @@ export function* fork(x: X, child: (x: X) => Gen): Gen {
   const t = x.spawn(`${parent.name}.child`, child);
   const pc = ctrl(k, parent.id);
   k.kmap_ctrl[t.id] = { idx: pc.idx, pteval: pc.pteval.slice() };
-  if (WARN_ON_ONCE(x, pc.idx !== 0, 'kmap_local_fork', 'child inherits kmap_ctrl.idx') && k.cfg.mutant !== 'M-B4-fork') {
+  if (WARN_ON_ONCE(x, pc.idx !== 0, 'kmap_local_fork', 'child inherits kmap_ctrl.idx') && k.cfg.mutant !== 'M-B4-fork') { // unreached: in page-protection runs: without HIGHMEM kmap_local_page() pushes nothing, so kmap_ctrl.idx is 0 at fork
     k.kmap_ctrl[t.id] = { idx: 0, pteval: pc.pteval.map(() => 0) };
   }
   x.emit({ type: 'FORK', parent: parent.id, child: t.id });

@@ -138,7 +138,7 @@ function* kmap_page(x: X, page: number): Gen<number> {
     x.emit({ type: 'KMAP', task: x.current().id, page, atomic });
     if (!PageHighMem(x.w.k, page)) return lowmem_address(page);
   }
-  return yield* kmap_high(x, page);
+  return yield* kmap_high(x, page); // unreached: in page-protection runs: HIGHMEM is off, so every page returned page_address() above
 }
 
 /**
@@ -195,7 +195,7 @@ export function* kunmap(x: X, page: number): Gen {
   if (!PageHighMem(x.w.k, page)) {
     yield { fn: 'kunmap', what: `page ${page} is lowmem: nothing to undo` };
     x.emit(ev);
-  } else {
+  } else { // unreached: in page-protection runs: HIGHMEM is off, so no page is PageHighMem()
     yield* kunmap_high(x, page, ev);
   }
   yield* prot_hook(x, 'kunmap', page);

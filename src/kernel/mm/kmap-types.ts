@@ -124,10 +124,10 @@ export const PAGE_OFFSET = 0x10000;
 export const PKMAP_BASE = 0x1000;
 export const FIXADDR_KMAP = 0x2000;
 /** include/asm-generic/kmap_size.h: 16 slots per CPU, 33 with DEBUG_KMAP_LOCAL guards */
-export const KM_MAX_IDX = (debug: boolean) => (debug ? 33 : 16);
+export const KM_MAX_IDX = (debug: boolean) => (debug ? 33 : 16); // unreached: in page-protection runs, which are built without DEBUG_KMAP_LOCAL (kmap's debug variants take it)
 
 export function PageHighMem(k: KmapState, page: number): boolean {
-  return k.cfg.HIGHMEM && k.highmem[page] === true;
+  return k.cfg.HIGHMEM && k.highmem[page] === true; // unreached: in page-protection runs: HIGHMEM is off (DEVMAP_ACCESS_PROTECTION depends on !HIGHMEM)
 }
 
 /** Whether kmap_local_page() really maps the page (else it returns page_address()). */

@@ -55,7 +55,7 @@ const linearMapped = (k: KmapState, page: number) => !(k.cfg.HIGHMEM && k.highme
 
 /** The MMU: the page a kernel virtual address reaches from `cpu`, or 'fault'. */
 function translate(k: KmapState, cpu: number, vaddr: number): number | 'fault' {
-  if (vaddr >= PAGE_OFFSET) return linearMapped(k, vaddr - PAGE_OFFSET) ? vaddr - PAGE_OFFSET : 'fault';
+  if (vaddr >= PAGE_OFFSET) return linearMapped(k, vaddr - PAGE_OFFSET) ? vaddr - PAGE_OFFSET : 'fault'; // unreached: kmap() and kmap_local_page() return a linear address only for a page that is not PageHighMem(), the pages the linear map covers, and callers access only addresses a map returned
   // callers use only addresses that a map returned: pkmap, fixmap or linear
   const e = isPkmap(k, vaddr)
     ? tlb_translate(k.tlb[cpu]!, 0, vaddr, () => entryOf(k.pkmap_page_table[PKMAP_NR(vaddr)]!))

@@ -46,7 +46,7 @@ export interface MmSwitchOps<K, E> {
 export function choose_new_asid<K, E>(x: Exec<K, E>, ops: MmSwitchOps<K, E>, next: number, next_tlb_gen: number): { new_asid: number; need_flush: boolean } {
   const k = x.w.k;
   if (!ops.X86_FEATURE_PCID(k)) return { new_asid: 0, need_flush: true };
-  const ts = ops.tlbstate(x);
+  const ts = ops.tlbstate(x); // unreached: in pasid runs: its switch ops have no PCID, so choose_new_asid() returns ASID 0 above (text-poke takes it)
   if (ts.invalidate_other) ops.clear_asid_other?.(x);
   const ctx_id = ops.mm(x, next).ctx_id;
   for (let asid = 0; asid < TLB_NR_DYN_ASIDS; asid++) {
@@ -79,7 +79,7 @@ export function switch_mm_irqs_off<K, E>(x: Exec<K, E>, next: number, o?: { ops:
 function* __switch_mm<K, E>(x: Exec<K, E>, ops: MmSwitchOps<K, E>, next: number, done?: (x: Exec<K, E>) => Gen): Gen {
   const cpu = x.cpu();
   const ts = ops.tlbstate(x);
-  if (ts.loaded_mm === next && !ts.is_lazy) {
+  if (ts.loaded_mm === next && !ts.is_lazy) { // unreached: in pasid runs: switch_mm_pasid() switches only to another mm, and its cpu_tlbstate is never lazy
     // Even in lazy TLB mode, the CPU should stay set in the mm_cpumask.
     const m = ops.mm(x, next);
     // unreached: a defensive WARN; lazy CPUs keep their bit in 5.10
@@ -90,7 +90,7 @@ function* __switch_mm<K, E>(x: Exec<K, E>, ops: MmSwitchOps<K, E>, next: number,
   // from here on one step: is_lazy, the cpumask and the tlb_gen read (all local, irqs off, but for the masks and tlb_gen)
   yield {
     fn: 'switch_mm_irqs_off',
-    what: ts.loaded_mm === next ? `leaving lazy mode: read mm${next}->context.tlb_gen`
+    what: ts.loaded_mm === next ? `leaving lazy mode: read mm${next}->context.tlb_gen` // unreached: in pasid runs: switch_mm_pasid() switches only to another mm
       : `cpumask_clear_cpu(${cpu}, mm_cpumask(mm${ts.loaded_mm})); cpumask_set_cpu(${cpu}, mm_cpumask(mm${next})); read tlb_gen`,
   };
   const real_prev = ts.loaded_mm;
@@ -99,7 +99,7 @@ function* __switch_mm<K, E>(x: Exec<K, E>, ops: MmSwitchOps<K, E>, next: number,
   let new_asid: number;
   let need_flush: boolean;
   let next_tlb_gen: number;
-  if (real_prev === next) {
+  if (real_prev === next) { // unreached: in pasid runs: switch_mm_pasid() switches only to another mm (its tlbstate is never lazy)
     next_tlb_gen = ops.mm(x, next).tlb_gen;
     if (ts.ctxs[prev_asid]!.tlb_gen === next_tlb_gen) return yield* finish(x, done);
     // TLB contents went out of date while we were in lazy mode.
@@ -113,9 +113,9 @@ function* __switch_mm<K, E>(x: Exec<K, E>, ops: MmSwitchOps<K, E>, next: number,
     next_tlb_gen = n.tlb_gen;
     ({ new_asid, need_flush } = choose_new_asid(x, ops, next, next_tlb_gen));
   }
-  if (ops.load_new_mm_cr3) yield { fn: 'load_new_mm_cr3', what: `CR3 = mm${next}, asid ${new_asid}${need_flush ? '' : ' | NOFLUSH'}` };
+  if (ops.load_new_mm_cr3) yield { fn: 'load_new_mm_cr3', what: `CR3 = mm${next}, asid ${new_asid}${need_flush ? '' : ' | NOFLUSH'}` }; // unreached: in pasid runs: it models no TLB, so its switch ops have no load_new_mm_cr3 (text-poke takes it)
   if (need_flush) ts.ctxs[new_asid] = { ctx_id: ops.mm(x, next).ctx_id, tlb_gen: next_tlb_gen };
-  ops.load_new_mm_cr3?.(x, next, new_asid, need_flush);
+  ops.load_new_mm_cr3?.(x, next, new_asid, need_flush); // unreached: in pasid runs: it models no TLB, so its switch ops have no load_new_mm_cr3 (text-poke takes it)
   ts.loaded_mm = next;
   ts.loaded_mm_asid = new_asid;
   return yield* finish(x, done);

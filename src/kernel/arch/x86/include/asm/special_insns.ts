@@ -23,5 +23,5 @@ export function* wbinvd(x: X): Gen {
       return;
     case 'tdx':
       yield* x.exception('#VE', exc_virtualization_exception);
-  } // unreached after #VE: ve_raise_fault() kills the kernel
+  } // unreached: after #VE: exc_virtualization_exception() always BUGs (ve_raise_fault(): die_addr()), which ends the run
 }

@@ -12,7 +12,7 @@ import type { X } from '../mm/pasid-types.js';
 export function* on_each_cpu_mask(x: X, what: string, mask: () => boolean[], name: string, func: (x: X) => Gen): Gen {
   preempt_disable(x);
   yield { fn: 'on_each_cpu_mask', what: `read ${what}` };
-  const targets = mask().flatMap((on, cpu) => (on ? [cpu] : []));
+  const targets = mask().flatMap((on, cpu) => (on ? [cpu] : [])); // unreached: in memregion runs: wbinvd_on_all_cpus() passes cpu_online_mask, every CPU set (pasid's mm_cpumask takes it)
   const me = x.cpu();
   const waits: (() => boolean)[] = [];
   for (const cpu of targets) {

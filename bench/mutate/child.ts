@@ -20,7 +20,7 @@ export interface ChildJob {
   probe?: boolean;
 }
 export type ChildResult =
-  | { killed: false; ms: number; /** per buggy variant: the run that caught it as expected, or null (not caught so) */ caught: Record<string, number | null> }
+  | { killed: false; ms: number; /** user + system CPU time */ cpuMs: number; /** per buggy variant: the run that caught it as expected, or null (not caught so) */ caught: Record<string, number | null> }
   | { killed: true; variant: string; invariant: string; /** a buggy variant was no longer caught as expected */ lost?: true; ms: number };
 
 const job = JSON.parse(process.argv[2]!) as ChildJob;
@@ -46,7 +46,8 @@ function verdict(): ChildResult {
       return { killed: true, variant: b.variant, invariant: failed ?? `not caught in ${b.runs} runs`, lost: true, ms: performance.now() - t0 };
     }
   }
-  return { killed: false, caught, ms: performance.now() - t0 };
+  const cpu = process.cpuUsage();
+  return { killed: false, caught, ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 process.stdout.write(`${JSON.stringify(verdict())}\n`);

@@ -108,7 +108,7 @@ export function renderSection(results: Results): string {
       }
     }
     parts.push(`### ${protocol}`, '',
-      `${pr.date}: correct variants ${pr.variants.map((v) => `\`${v}\``).join(', ')}; ${fmt(pr.runs)} runs per variant, seed ${pr.seed}; wall timeout ${pr.timeoutMs / 1000} s per mutant; `
+      `${pr.date}: correct variants ${pr.variants.map((v) => `\`${v}\``).join(', ')}; ${fmt(pr.runs)} runs per variant, seed ${pr.seed}; timeout ${pr.timeoutMs / 1000} s of CPU time per mutant; `
       + `${buggyPhase(pr)} Baseline (unmutated, compiled the same way, buggy variants probed with 20,000 runs each) in ${(pr.baselineMs / 1000).toFixed(1)} s; median ${(median(ms) / 1000).toFixed(1)} s per mutant (${pr.jobs ?? 2} child process${(pr.jobs ?? 2) === 1 ? '' : 'es'} at a time, shared machine).`, '',
       table(['file', 'mutants run', 'killed', 'of which by a buggy variant', 'survived', 'of which equivalent', 'timed out', 'crashed', 'score'], rows), '',
       `Survivors: ${[...verdicts].map(([v, n]) => `${n} ${v}`).join(', ') || 'none'}.`, '');
@@ -117,7 +117,7 @@ export function renderSection(results: Results): string {
   parts.push('### Gaps found', '',
     'Survivors judged real gaps: a mutant the checks should have killed. The reason names the workload or invariant that would kill it.', '',
     gaps.length ? gaps.map((r) => `- ${r[0]} \`${r[1]}\` (${r[3]}: ${r[4]}): ${String(r[5]).replace('**gap**: ', '')}`).join('\n') : 'none', '');
-  parts.push('Timed out: the mutant loops forever inside one atomic step (a CPU spinning with no interleaving point), which the engine\'s step budget cannot see; only the wall timeout ends it. '
+  parts.push('Timed out: the mutant loops forever inside one atomic step (a CPU spinning with no interleaving point), which the engine\'s step budget cannot see; only the timeout (CPU time, with a wall cap of ten timeouts) ends it. '
     + 'Crashed: the check threw outside the kernel model\'s semantics (a mutator limitation, e.g. `cpu-index` in boot code whose context has no World).', '');
   parts.push('### Survivors, timed-out and crashed mutants', '',
     survivors.length ? table(['protocol', 'file:line', 'status', 'kind', 'mutation', 'judgment'], survivors) : 'none', '');

@@ -13,7 +13,8 @@
  * makes a larger sample a superset of a smaller one); --unaudited leaves out the files another
  * protocol's campaign has already run in full, so that a file shared by several protocols
  * (mm/highmem.ts) is audited once, under the first; --survivors runs again only the mutants
- * recorded as survivors (after a new invariant or workload), keeping the other results.
+ * recorded as survivors (after a new invariant or workload), keeping the other results. A mutant
+ * recorded as killed is not run again (delete its entry in results.json to force it).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -65,6 +66,20 @@ const children = new Set<ReturnType<typeof spawn>>();
 
 type Outcome = { status: 'done'; result: ChildResult } | { status: 'timed-out' } | { status: 'crashed'; error: string };
 
+/**
+ * CPU time (user + system, ms) a child has used so far, from /proc (Linux); undefined elsewhere.
+ * The timeout counts CPU time, not wall time: on a loaded machine a slow mutant is not a looping one.
+ */
+function cpuMsOf(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (USER_HZ = 100 on Linux)
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
 function runChild(box: Sandbox, job: ChildJob, timeoutMs: number): Promise<Outcome> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(box.dir, 'dist', 'bench', 'mutate', 'child.js'), JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -74,9 +89,14 @@ function runChild(box: Sandbox, job: ChildJob, timeoutMs: number): Promise<Outco
     let timedOut = false;
     child.stdout.on('data', (d) => { out += d; });
     child.stderr.on('data', (d) => { err += d; });
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
+    const t0 = performance.now();
+    // CPU time where /proc has it, else wall time; a wall cap of ten timeouts in any case
+    const timer = setInterval(() => {
+      const used = child.pid === undefined ? undefined : cpuMsOf(child.pid);
+      if ((used ?? performance.now() - t0) > timeoutMs || performance.now() - t0 > 10 * timeoutMs) { timedOut = true; child.kill('SIGKILL'); }
+    }, 500);
     child.on('close', (code) => {
-      clearTimeout(timer);
+      clearInterval(timer);
       children.delete(child);
       if (timedOut) return resolve({ status: 'timed-out' });
       const line = out.trim().split('\n').pop();
@@ -126,9 +146,9 @@ async function campaign(protocol: string, a: Args, boxes: Sandbox[]): Promise<vo
   if (base.status !== 'done' || base.result.killed) throw new Error(`${protocol}: the unmutated baseline does not hold: ${JSON.stringify(base)}`);
   const { buggy, leftOut } = buggyBudgets(base.result.caught);
   job.buggy = buggy.map(({ variant, runs }) => ({ variant, runs }));
-  // a mutant costs at most the correct variants' time plus every buggy budget: give it three baselines
-  const timeoutMs = Math.max(60_000, 1000 * Math.round(3 * base.result.ms / 1000));
-  process.stderr.write(`mutate: ${protocol}: baseline holds in ${(base.result.ms / 1000).toFixed(1)} s (buggy variants left out: ${leftOut.join(', ') || 'none'}); timeout ${timeoutMs / 1000} s\n`);
+  // CPU time: a mutant that only loses a bug spends the buggy budgets, ten baselines at most; three baselines otherwise, at least 60 s
+  const timeoutMs = Math.max(60_000, 1000 * Math.round(3 * base.result.cpuMs / 1000));
+  process.stderr.write(`mutate: ${protocol}: baseline holds in ${(base.result.ms / 1000).toFixed(1)} s, ${(base.result.cpuMs / 1000).toFixed(1)} s CPU (buggy variants left out: ${leftOut.join(', ') || 'none'}); timeout ${timeoutMs / 1000} s CPU\n`);
 
   const earlier = all[protocol];
   const pr: ProtocolResults = all[protocol] = { ...(earlier ?? { files: {} }), date: new Date().toISOString().slice(0, 10), variants: correct, buggy, buggyLeftOut: leftOut, runs: a.runs, seed: a.seed, maxSteps: job.maxSteps, timeoutMs, baselineMs: Math.round(base.result.ms), jobs: a.jobs };
@@ -139,10 +159,13 @@ async function campaign(protocol: string, a: Args, boxes: Sandbox[]): Promise<vo
       // the survivors run again; every other result stays
       const again = new Set(chosen.map((m) => mutantKey(protocol, f, m)));
       pr.files[f] = { ...pr.files[f]!, results: pr.files[f]!.results.filter((r) => !again.has(mutantKey(protocol, f, r))) };
+      for (const m of chosen) queue.push({ file: f, m });
     } else {
-      pr.files[f] = { listed: listed.length, ...(chosen.length < listed.length ? { sampled: chosen.length } : {}), results: [] };
+      // a mutant of the sample already recorded as killed keeps its result (a larger sample with the same seed is a superset)
+      const keep = new Map((earlier?.files[f]?.results ?? []).filter((r) => r.status === 'killed').map((r) => [mutantKey(protocol, f, r), r]));
+      pr.files[f] = { listed: listed.length, ...(chosen.length < listed.length ? { sampled: chosen.length } : {}), results: chosen.flatMap((m) => { const r = keep.get(mutantKey(protocol, f, m)); return r ? [{ ...r, line: m.line }] : []; }) };
+      for (const m of chosen) if (!keep.has(mutantKey(protocol, f, m))) queue.push({ file: f, m });
     }
-    for (const m of chosen) queue.push({ file: f, m });
   }
   let done = 0;
   const total = queue.length;

@@ -85,9 +85,11 @@ export const memregionInvariants: Inv[] = [
     name: 'memregion/outcome',
     description: 'an administrator operation that nothing may legitimately make fail succeeds and has its effect: no other administrator operation overlapped it, no overwrite of its devices was running, its preconditions held and the cache maintenance it needs is available (has(), or a test bypass); then a DIMM probe unlocks, an erase or overwrite of an idle DIMM changes its media, an enable activates region0, a commit of a configured CXL region decodes it, a decommit resets it, a bind of a committed region binds it (properties/memregion-outcome.ts)',
     check(w) {
-      for (const [task, r] of Object.entries(w.k.admin)) {
-        const bad = outcomeViolation(r, w.k);
-        if (bad) return `${task}: ${bad}`;
+      for (const [task, rs] of Object.entries(w.k.admin)) {
+        for (const r of rs) {
+          const bad = outcomeViolation(r, w.k);
+          if (bad) return `${task}: ${bad}`;
+        }
       }
     },
   }),

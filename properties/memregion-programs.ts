@@ -73,17 +73,19 @@ function view(k: MemregionState): AdminView {
 /**
  * An administrator operation, recorded for memregion/outcome (properties/memregion-outcome.ts):
  * the view before and after, the return code, and whether another task's administrator operation
- * overlapped it. Harness code: the kernel model never sees k.admin.
+ * overlapped it. Every record is kept (a task runs a few operations): the next operation starts
+ * in the same step as this one ends. Harness code: the kernel model never sees k.admin.
  */
 function* admin(x: X, op: Op): Gen<number> {
   if (DATA_OPS.has(op[0])) return yield* run(x, op);
   const log = x.w.k.admin;
   const me = x.current().name;
-  const others = Object.entries(log).filter(([t, r]) => t !== me && r.after === null);
-  for (const [, r] of others) r.raced = true;
-  log[me] = { op: [...op], raced: others.length > 0, before: view(x.w.k), rc: null, after: null };
+  const others = Object.entries(log).flatMap(([t, rs]) => (t === me ? [] : rs.filter((r) => r.after === null)));
+  for (const r of others) r.raced = true;
+  const mine = (log[me] ??= []);
+  const i = mine.push({ op: [...op], raced: others.length > 0, before: view(x.w.k), rc: null, after: null }) - 1;
   const rc = yield* run(x, op);
-  Object.assign(log[me]!, { rc, after: view(x.w.k) });
+  Object.assign(mine[i]!, { rc, after: view(x.w.k) });
   return rc;
 }
 

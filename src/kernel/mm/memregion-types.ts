@@ -187,8 +187,8 @@ export interface AdminRecord {
   after: AdminView | null;
 }
 
-/** per task name: the operation in flight or the last one completed */
-export type AdminLog = Record<string, AdminRecord>;
+/** per task name: its administrator operations so far, the last one possibly in flight */
+export type AdminLog = Record<string, AdminRecord[]>;
 
 export type X = Exec<MemregionState, MemregionEvent>;
 

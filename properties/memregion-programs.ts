@@ -66,7 +66,7 @@ function* run(x: X, op: Op): Gen<number> {
 const DATA_OPS = new Set(['load', 'store', 'modprobe']);
 
 /** The state an administrator operation depends on and acts on (a copy: the World has no aliasing). */
-function view(k: MemregionState): AdminView {
+export function view(k: MemregionState): AdminView {
   return JSON.parse(JSON.stringify({ nvdimm: k.nvdimm, devices: k.hw.devices, regions: k.regions, cxlr: k.cxlr, decodeX: k.hw.decodeX })) as AdminView;
 }
 

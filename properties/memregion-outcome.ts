@@ -19,7 +19,8 @@
  */
 import type { AdminRecord, AdminView, Dev, MemregionState } from '../src/kernel/mm/memregion-types.js';
 
-type Claim = (a: AdminView, b: AdminView, k: MemregionState) => string | undefined;
+/** The effect an operation must leave, given the views before and after: the violation, if any. */
+type Claim = (before: AdminView, after: AdminView) => string | undefined;
 
 /** What cpu_cache_has_invalidate_memregion() means (memregion.md E.2): x86 bare metal with the arch support. */
 const has = (k: MemregionState) => k.cfg.archHas && k.hw.platform === 'metal';
@@ -130,6 +131,6 @@ export function outcomeViolation(r: AdminRecord, k: MemregionState): string | un
   if (!claim) return;
   const what = r.op.join(' ');
   if (r.rc !== 0) return `${what} failed with ${r.rc}`;
-  const effect = claim(r.before, r.after, k);
+  const effect = claim(r.before, r.after);
   return effect && `${what} returned 0 but ${effect}`;
 }

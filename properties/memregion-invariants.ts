@@ -11,6 +11,7 @@ import { defineInvariant, type Invariant } from '../src/protocol.js';
 import { INVALIDATE_WARN_SITES } from '../src/kernel/include/linux/memregion.js';
 import { DEVS, prov, type Dev, type MemregionState, type RegionId } from '../src/kernel/mm/memregion-types.js';
 import type { World } from '../src/sim/world.js';
+import { outcomeViolation } from './memregion-outcome.js';
 
 type Inv = Invariant<MemregionState, SnapshotFrom<typeof memregionMachine>>;
 type W = World<MemregionState>;
@@ -78,6 +79,18 @@ export const memregionInvariants: Inv[] = [
     check(w) {
       const bad = activeOver(w, (d) => w.k.hw.devices[d].overwrite > 0);
       if (bad) return `${bad[0]} is active while ${bad[1]} is being overwritten`;
+    },
+  }),
+  inv({
+    name: 'memregion/outcome',
+    description: 'an administrator operation that nothing may legitimately make fail succeeds and has its effect: no other administrator operation overlapped it, no overwrite of its devices was running, its preconditions held and the cache maintenance it needs is available (has(), or a test bypass); then a DIMM probe unlocks, an erase or overwrite of an idle DIMM changes its media, an enable activates region0, a commit of a configured CXL region decodes it, a decommit resets it, a bind of a committed region binds it (properties/memregion-outcome.ts)',
+    check(w) {
+      for (const [task, rs] of Object.entries(w.k.admin)) {
+        for (const r of rs) {
+          const bad = outcomeViolation(r, w.k);
+          if (bad) return `${task}: ${bad}`;
+        }
+      }
     },
   }),
   inv({

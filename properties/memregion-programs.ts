@@ -10,7 +10,7 @@ import { attach_target, commit_store, cxl_region_bind, cxl_region_unbind } from 
 import { nvdimm_bind, security_store } from '../src/kernel/drivers/nvdimm/dimm.js';
 import { nd_region_bind, nd_region_unbind } from '../src/kernel/drivers/nvdimm/region.js';
 import { load_module, type Module } from '../src/kernel/kernel/module/main.js';
-import type { Addr, Dev, X } from '../src/kernel/mm/memregion-types.js';
+import { ENODEV, type AdminView, type Addr, type Dev, type MemregionState, type X } from '../src/kernel/mm/memregion-types.js';
 import { wake_up, type Gen } from '../src/sim/thread.js';
 import { wait_event } from '../src/kernel/include/linux/wait.js';
 import { count } from '../src/sim/world.js';
@@ -41,24 +41,52 @@ function* access(x: X, addr: Addr, store: boolean): Gen {
 
 const CXL_OPS = new Set(['attach', 'commit', 'decommit', 'bind', 'unbind']);
 
-function* run(x: X, op: Op): Gen {
+/** Runs one operation; returns what the sysfs write (or the syscall) returned. */
+function* run(x: X, op: Op): Gen<number> {
   // without a CXL region there is no regionN device to write to (-ENODEV)
-  if (CXL_OPS.has(op[0]) && !x.w.k.cxlr) return;
+  if (CXL_OPS.has(op[0]) && !x.w.k.cxlr) return ENODEV;
   switch (op[0]) {
-    case 'enable': yield* nd_region_bind(x, 'region0'); return;
-    case 'disable': yield* nd_region_unbind(x, 'region0'); return;
-    case 'unlock': yield* nvdimm_bind(x, op[1]); return;
+    case 'enable': return yield* nd_region_bind(x, 'region0');
+    case 'disable': yield* nd_region_unbind(x, 'region0'); return 0;
+    case 'unlock': return yield* nvdimm_bind(x, op[1]);
     case 'erase':
-    case 'overwrite': yield* security_store(x, op[1], op[0]); return;
+    case 'overwrite': return yield* security_store(x, op[1], op[0]);
     case 'load':
-    case 'store': yield* access(x, op[1], op[0] === 'store'); return;
-    case 'attach': yield* attach_target(x, op[1]); return;
+    case 'store': yield* access(x, op[1], op[0] === 'store'); return 0;
+    case 'attach': return yield* attach_target(x, op[1]);
     case 'commit':
-    case 'decommit': yield* commit_store(x, op[0] === 'commit'); return;
-    case 'bind': yield* cxl_region_bind(x); return;
-    case 'unbind': yield* cxl_region_unbind(x); return;
-    case 'modprobe': yield* load_module(x, foreign); return;
+    case 'decommit': return yield* commit_store(x, op[0] === 'commit');
+    case 'bind': return yield* cxl_region_bind(x);
+    case 'unbind': yield* cxl_region_unbind(x); return 0;
+    case 'modprobe': return yield* load_module(x, foreign);
   }
+}
+
+/** Operations that change no configuration: they race nothing and nothing is claimed of them. */
+const DATA_OPS = new Set(['load', 'store', 'modprobe']);
+
+/** The state an administrator operation depends on and acts on (a copy: the World has no aliasing). */
+export function view(k: MemregionState): AdminView {
+  return JSON.parse(JSON.stringify({ nvdimm: k.nvdimm, devices: k.hw.devices, regions: k.regions, cxlr: k.cxlr, decodeX: k.hw.decodeX })) as AdminView;
+}
+
+/**
+ * An administrator operation, recorded for memregion/outcome (properties/memregion-outcome.ts):
+ * the view before and after, the return code, and whether another task's administrator operation
+ * overlapped it. Every record is kept (a task runs a few operations): the next operation starts
+ * in the same step as this one ends. Harness code: the kernel model never sees k.admin.
+ */
+function* admin(x: X, op: Op): Gen<number> {
+  if (DATA_OPS.has(op[0])) return yield* run(x, op);
+  const log = x.w.k.admin;
+  const me = x.current().name;
+  const others = Object.entries(log).flatMap(([t, rs]) => (t === me ? [] : rs.filter((r) => r.after === null)));
+  for (const r of others) r.raced = true;
+  const mine = (log[me] ??= []);
+  const i = mine.push({ op: [...op], raced: others.length > 0, before: view(x.w.k), rc: null, after: null }) - 1;
+  const rc = yield* run(x, op);
+  Object.assign(mine[i]!, { rc, after: view(x.w.k) });
+  return rc;
 }
 
 /**
@@ -67,8 +95,8 @@ function* run(x: X, op: Op): Gen {
  * nvdimm_bus_check_dimm_count()); user space starts afterwards.
  */
 export function* boot(x: X, locked: readonly Dev[]): Gen {
-  for (const dev of locked) yield* nvdimm_bind(x, dev);
-  yield* nd_region_bind(x, 'region0');
+  for (const dev of locked) yield* admin(x, ['unlock', dev]);
+  yield* admin(x, ['enable']);
   x.w.k.booted = true;
   wake_up(x.w, BOOT_WAIT);
 }
@@ -80,7 +108,7 @@ export function* program(x: X, ops: readonly Op[]): Gen {
   for (const op of ops) {
     // one user-visible operation: the denominator of `kcheck compare` costs
     count(x.w, 'ops');
-    yield* run(x, op);
+    yield* admin(x, op);
   }
 }
 

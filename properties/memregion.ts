@@ -54,6 +54,7 @@ function createState(v: MemregionVariantConfig, wl: MemregionWorkload, cpus: num
     },
     probe_active: 0,
     booted: !bootProbes(v, wl),
+    admin: {},
   };
 }
 

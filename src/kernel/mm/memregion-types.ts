@@ -26,6 +26,7 @@ export const ADDRS: readonly Addr[] = ['Y0', 'Y1', 'X0'];
 export const ENOENT = -2;
 export const EIO = -5;
 export const ENXIO = -6;
+export const ENODEV = -19;
 export const EBUSY = -16;
 export const EINVAL = -22;
 export const ENOTTY = -25;
@@ -160,7 +161,34 @@ export interface MemregionState {
   probe_active: number;
   /** the boot-time device probes are done: user space runs */
   booted: boolean;
+  /**
+   * Harness-side, no kernel code reads or writes it: the administrator operations of each task
+   * (properties/memregion-programs.ts), for the outcome invariant.
+   */
+  admin: AdminLog;
 }
+
+/** The state an administrator operation's outcome depends on and acts on. */
+export interface AdminView {
+  nvdimm: Record<Dev, Nvdimm>;
+  devices: Record<Dev, Device>;
+  regions: Record<RegionId, NdRegion>;
+  cxlr: CxlRegion | null;
+  decodeX: Dev | null;
+}
+
+/** One administrator operation (a sysfs write): the view before and after, its return code. */
+export interface AdminRecord {
+  op: string[];
+  /** another task's administrator operation overlapped this one */
+  raced: boolean;
+  before: AdminView;
+  rc: number | null;
+  after: AdminView | null;
+}
+
+/** per task name: its administrator operations so far, the last one possibly in flight */
+export type AdminLog = Record<string, AdminRecord[]>;
 
 export type X = Exec<MemregionState, MemregionEvent>;
 

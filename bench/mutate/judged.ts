@@ -1,18 +1,19 @@
 /**
  * Survivors judged by reading the mutant against the kernel source, the workloads and the
  * invariants:
- * - 'equivalent': no run of a correct variant can tell the mutant from the model (the reason says why);
- * - 'catalogued': the mutant is a catalogued bug of the protocol (its toggle's behaviour), killed by
- *   that buggy variant's own workload and test, which the correct variants' workloads do not make;
+ * - 'equivalent': no run of any variant, correct or buggy, can tell the mutant from the model (the reason says why);
  * - 'gap': a real difference the checks miss (the reason says which workload or invariant would catch it);
- * - 'unreached': code no correct variant runs (a configuration left out), so nothing can kill it.
- * Equivalent and catalogued survivors leave the score's denominator; gaps and unreached ones stay in it.
+ * - 'unreached': code no correct variant runs (a configuration left out, or a buggy variant's toggle
+ *   whose bug the mutant leaves caught as expected), so nothing tells it apart.
+ * Equivalent survivors leave the score's denominator; gaps and unreached ones stay in it. (A
+ * 'catalogued' verdict, "the toggle's own code, killed by its variant's test", is gone: the
+ * campaign now runs the buggy variants and records what they kill.)
  * Keyed by mutantKey (protocol, file, kind, mutation, start of the original line): a judgment holds for one
- * protocol's correct variants, and survives unrelated edits.
+ * protocol's variants, and survives unrelated edits.
  */
 import { mutantKey } from './results.js';
 
-export interface Judgment { verdict: 'equivalent' | 'catalogued' | 'gap' | 'unreached'; reason: string }
+export interface Judgment { verdict: 'equivalent' | 'gap' | 'unreached'; reason: string }
 
 const judge = (protocol: string, file: string, kind: string, mutation: string, original: string, verdict: Judgment['verdict'], reason: string) =>
   [mutantKey(protocol, `src/kernel/${file}`, { kind: kind as never, mutation, original }), { verdict, reason }] as const;
@@ -54,7 +55,7 @@ const PA_TEXT_POKE = 'text-poke\'s code (the PCID helpers, leave_mm() from use_t
 const PA_WAITQ = 'a task that slept on a mutex (mm->context.lock, pasid_mutex) returns from mutex_lock() still queued on its wait queue: nothing in pasid checks the wait queues; memregion/quiescent\'s clause "no task ended queued on a wait queue", made a kernel invariant (properties/kernel.ts) for every protocol, would kill it (it kills this mutant in memregion)';
 
 export const JUDGED = new Map<string, Judgment>([
-  judge('kmap', 'mm/highmem-local.ts', 'relational', '`>=` → `>`', "const overflow = k.cfg.mutant === 'M-B4-bound' ? c.idx > k.KM_MAX_IDX : c.idx >= k.K", 'catalogued',
+  judge('kmap', 'mm/highmem-local.ts', 'relational', '`>=` → `>`', "const overflow = k.cfg.mutant === 'M-B4-bound' ? c.idx > k.KM_MAX_IDX : c.idx >= k.K", 'unreached',
     'both branches become M-B4-bound: the bounds differ only at the 16th nested kmap_local, which no correct caller makes (the kernel BUGs there); the M-B4-bound variant drives that caller and B-INV2-bounds catches it'),
   judge('kmap', 'mm/highmem-local.ts', 'swap-across-yield', "swap `yield { fn: '__kmap_local_pfn_prot', what: 'migrate_disab...` and `migrate_disable(x);`", "yield { fn: '__kmap_local_pfn_prot', what: 'migrate_disable(); preempt_disable(); ", 'equivalent',
     `migrate_disable() before the interleaving point: the task may no longer migrate there; ${SUBSET}`),
@@ -84,7 +85,7 @@ export const JUDGED = new Map<string, Judgment>([
   judge('kmap', 'mm/highmem-local.ts', 'swap-across-yield', "swap `yield { fn: '__kmap_local_sched_in', what: `restore ${nex...` and `if (!liveSlot(x, next, i, '__kmap_local_sched_in')) conti...`", "yield { fn: '__kmap_local_sched_in', what: `restore ${next.name}'s slot ${i}` };", 'equivalent',
     'liveSlot() only reads the task\'s saved pteval (private to the task being switched in) and WARNs on states correct runs never have, so evaluating it before the interleaving point instead of after reads the same values; the restore itself stays after the point'),
   judge('kmap', 'mm/highmem-local.ts', 'remove-assignment', "remove `k.kmap_ctrl[t.id] = { idx: pc.idx, pteval: pc.pteval.slic...`", "k.kmap_ctrl[t.id] = { idx: pc.idx, pteval: pc.pteval.slice() };", 'equivalent', FORK),
-  judge('kmap', 'mm/highmem-local.ts', 'remove-assignment', "remove `k.kmap_ctrl[t.id] = { idx: 0, pteval: pc.pteval.map(() =>...`", "k.kmap_ctrl[t.id] = { idx: 0, pteval: pc.pteval.map(() => 0) };", 'catalogued',
+  judge('kmap', 'mm/highmem-local.ts', 'remove-assignment', "remove `k.kmap_ctrl[t.id] = { idx: 0, pteval: pc.pteval.map(() =>...`", "k.kmap_ctrl[t.id] = { idx: 0, pteval: pc.pteval.map(() => 0) };", 'unreached',
     'removing the reset after the WARN is M-B4-fork itself; only a caller that forks with a local mapping held takes it, which the M-B4-fork variant drives (no correct caller does)'),
   judge('kmap', 'mm/highmem-local.ts', 'negate-condition', "`WARN_ON_ONCE(x, pc.idx !== 0, 'kmap_local_fork', 'child i...` → `!(WARN_ON_ONCE(x, pc.idx !== 0, 'kmap_local_fork', 'child inherits kmap_ctrl.idx') && k.cfg.mutant !== 'M-B4-fork')`", "if (WARN_ON_ONCE(x, pc.idx !== 0, 'kmap_local_fork', 'child inherits kmap_ctrl.i", 'equivalent', FORK),
   judge('kmap', 'mm/highmem-local.ts', 'logical', "`&&` → `||`", "if (WARN_ON_ONCE(x, pc.idx !== 0, 'kmap_local_fork', 'child inherits kmap_ctrl.i", 'equivalent', FORK),
@@ -115,9 +116,9 @@ export const JUDGED = new Map<string, Judgment>([
   judge('kmap', 'mm/kmap-callers.ts', 'remove-call', "remove `yield* access(x, 'copy_page', vfrom, from, false);`", "yield* access(x, 'copy_page', vfrom, from, false);", 'equivalent', ACCESS),
   judge('kmap', 'mm/kmap-callers.ts', 'swap-across-yield', "swap `yield* access(x, 'copy_page', vfrom, from, false);` and `yield* access(x, 'copy_page', vto, to, true);`", "yield* access(x, 'copy_page', vfrom, from, false); ⏎ yield* access(x, 'copy_page", 'equivalent', ACCESS),
   judge('kmap', 'mm/kmap-callers.ts', 'remove-call', "remove `yield* access(x, 'copy_page', vto, to, true);`", "yield* access(x, 'copy_page', vto, to, true);", 'equivalent', ACCESS),
-  judge('kmap', 'mm/kmap-callers.ts', 'remove-call', "remove `yield* kunmap_local(x, vfrom, from);`", "yield* kunmap_local(x, vfrom, from);", 'catalogued', LOONGARCH),
-  judge('kmap', 'mm/kmap-callers.ts', 'swap-across-yield', "swap `yield* kunmap_local(x, vfrom, from);` and `yield* kunmap_local(x, vto, to);`", "yield* kunmap_local(x, vfrom, from); ⏎ yield* kunmap_local(x, vto, to); // unrea", 'catalogued', LOONGARCH),
-  judge('kmap', 'mm/kmap-callers.ts', 'remove-call', "remove `yield* kunmap_local(x, vto, to);`", "yield* kunmap_local(x, vto, to); // unreached: the statechart refuses the out-of", 'catalogued', LOONGARCH),
+  judge('kmap', 'mm/kmap-callers.ts', 'remove-call', "remove `yield* kunmap_local(x, vfrom, from);`", "yield* kunmap_local(x, vfrom, from);", 'unreached', LOONGARCH),
+  judge('kmap', 'mm/kmap-callers.ts', 'swap-across-yield', "swap `yield* kunmap_local(x, vfrom, from);` and `yield* kunmap_local(x, vto, to);`", "yield* kunmap_local(x, vfrom, from); ⏎ yield* kunmap_local(x, vto, to); // unrea", 'unreached', LOONGARCH),
+  judge('kmap', 'mm/kmap-callers.ts', 'remove-call', "remove `yield* kunmap_local(x, vto, to);`", "yield* kunmap_local(x, vto, to); // unreached: the statechart refuses the out-of", 'unreached', LOONGARCH),
   judge('kmap', 'mm/kmap-callers.ts', 'remove-call', "remove `held.push({ kind: 'kmap', page: op[1], vaddr: yield* kmap...`", "case 'kmap': held.push({ kind: 'kmap', page: op[1], vaddr: yield* kmap(x, op[1])", 'equivalent', DROPPED_SECTION),
   judge('kmap', 'mm/kmap-callers.ts', 'remove-call', "remove `held.push({ kind: 'local', page: op[1], vaddr: yield* kma...`", "case 'local': held.push({ kind: 'local', page: op[1], vaddr: yield* kmap_local_p", 'equivalent', DROPPED_SECTION),
   judge('kmap', 'mm/kmap-callers.ts', 'remove-call', "remove `held.push({ kind: 'atomic', page: op[1], vaddr: yield* km...`", "case 'atomic': held.push({ kind: 'atomic', page: op[1], vaddr: yield* kmap_atomi", 'equivalent', DROPPED_SECTION),
@@ -133,10 +134,10 @@ export const JUDGED = new Map<string, Judgment>([
   judge('kmap', 'mm/kmap-types.ts', 'remove-call', "remove `yield* h(x, page);`", "if (h) yield* h(x, page);", 'equivalent', PROT_HOOK),
   judge('kmap', 'mm/kmap-types.ts', 'logical', "`&&` → `||`", "return k.cfg.HIGHMEM && k.highmem[page] === true;", 'equivalent',
     'lowmem pages (and every page without HIGHMEM) are mapped through pkmap/fixmap too: that is what DEBUG_KMAP_LOCAL_FORCE_MAP does on purpose; slower, not wrong, and the pool and stack handle it as for highmem pages'),
-  judge('kmap', 'mm/kmap-callers.ts', 'swap-across-yield', "swap `yield { fn: 'local_irq_enable', what: 'sti' };` and `x.cpuState().irqsOff = false;`", "yield { fn: 'local_irq_enable', what: 'sti' }; ⏎ x.cpuState().irqsOff = false;", 'catalogued', IRQ_OPS),
-  judge('kmap', 'mm/kmap-callers.ts', 'remove-assignment', "remove `x.cpuState().irqsOff = false;`", "x.cpuState().irqsOff = false;", 'catalogued', IRQ_OPS),
-  judge('kmap', 'mm/kmap-callers.ts', 'swap-across-yield', "swap `yield { fn: 'local_irq_disable', what: 'cli' };` and `x.cpuState().irqsOff = true;`", "yield { fn: 'local_irq_disable', what: 'cli' }; ⏎ x.cpuState().irqsOff = true;", 'catalogued', IRQ_OPS),
-  judge('kmap', 'mm/kmap-callers.ts', 'remove-assignment', "remove `x.cpuState().irqsOff = true;`", "x.cpuState().irqsOff = true;", 'catalogued', IRQ_OPS),
+  judge('kmap', 'mm/kmap-callers.ts', 'swap-across-yield', "swap `yield { fn: 'local_irq_enable', what: 'sti' };` and `x.cpuState().irqsOff = false;`", "yield { fn: 'local_irq_enable', what: 'sti' }; ⏎ x.cpuState().irqsOff = false;", 'unreached', IRQ_OPS),
+  judge('kmap', 'mm/kmap-callers.ts', 'remove-assignment', "remove `x.cpuState().irqsOff = false;`", "x.cpuState().irqsOff = false;", 'unreached', IRQ_OPS),
+  judge('kmap', 'mm/kmap-callers.ts', 'swap-across-yield', "swap `yield { fn: 'local_irq_disable', what: 'cli' };` and `x.cpuState().irqsOff = true;`", "yield { fn: 'local_irq_disable', what: 'cli' }; ⏎ x.cpuState().irqsOff = true;", 'unreached', IRQ_OPS),
+  judge('kmap', 'mm/kmap-callers.ts', 'remove-assignment', "remove `x.cpuState().irqsOff = true;`", "x.cpuState().irqsOff = true;", 'unreached', IRQ_OPS),
   judge('kmap', 'mm/kmap-callers.ts', 'remove-call', "remove `yield* runOps(x, ops);`", "yield* runOps(x, ops);", 'equivalent', DROPPED_OP),
   judge('kmap', 'mm/kmap-callers.ts', 'swap-across-yield', "swap `yield* runOps(x, ops);` and `yield { fn: 'do_exit', what: 'exit' };`", "yield* runOps(x, ops); ⏎ yield { fn: 'do_exit', what: 'exit' };", 'equivalent',
     'the do_exit label point moves before the operations, each of which begins with an interleaving point of its own (no new state), and the EXIT report joins the last operation\'s step (a point removed: a subset)'),
@@ -173,7 +174,7 @@ export const JUDGED = new Map<string, Judgment>([
   judge('page-protection', 'mm/highmem.ts', 'swap-across-yield', "swap `yield* lock_kmap(x, '__kmap_flush_unused');` and `yield* flush_all_zero_pkmaps(x);`", "yield* lock_kmap(x, '__kmap_flush_unused'); ⏎ yield* flush_all_zero_pkmaps(x);", 'unreached', NO_HIGHMEM),
   judge('page-protection', 'mm/kmap-tlb.ts', 'negate-condition', "`k.cfg.tlbBroadcast` → `!k.cfg.tlbBroadcast`", "if (k.cfg.tlbBroadcast) {", 'unreached', NO_HIGHMEM),
   judge('page-protection', 'mm/kmap-tlb.ts', 'remove-call', "remove `done.push(x.ipi(c.id, 'do_kernel_range_flush', ipi_flush));`", "done.push(x.ipi(c.id, 'do_kernel_range_flush', ipi_flush));", 'unreached', NO_HIGHMEM),
-  judge('page-protection', 'mm/memremap-param.ts', 'negate-condition', "`!sysfs_streq(val, 'strict')` → `sysfs_streq(val, 'strict')`", "if (!sysfs_streq(val, 'strict')) return { ok: true, mode: 'STRICT' };", 'catalogued',
+  judge('page-protection', 'mm/memremap-param.ts', 'negate-condition', "`!sysfs_streq(val, 'strict')` → `sysfs_streq(val, 'strict')`", "if (!sysfs_streq(val, 'strict')) return { ok: true, mode: 'STRICT' };", 'unreached',
     'the V7 parser (parser: \'v7\') is the inverted sysfs_streq() bug, run only by its buggy variant; no correct variant parses with it'),
   // pasid (sampled)
   judge('pasid', 'mm/pasid-types.ts', 'equality', "`===` → `!==`", "export const pasidStr = (p: number): string => (p === INVALID ? 'INVALID' : `${p", 'equivalent',

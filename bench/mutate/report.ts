@@ -21,40 +21,57 @@ function scoreOf(protocol: string, file: string, rs: MutantResult[]) {
 }
 
 /**
- * The score of src/kernel as a whole, each file counted once: under the protocol whose campaign
- * ran most of its mutants (on a tie, the one that killed most). A sampled file stands for all its mutants (stratified estimate: each
- * file weighs its estimated count of non-equivalent mutants), with a 95% normal-approximation
- * interval from the sampled files' variance (finite-population corrected; 0 when all ran).
+ * One mutant of a file as the whole suite judges it, over every protocol whose campaign ran it:
+ * killed if any protocol killed it; else live unless a protocol judged it equivalent (and none a gap);
+ * null when every run timed out or crashed.
+ */
+function suiteVerdict(runs: { protocol: string; file: string; r: MutantResult }[]): 'killed' | 'equivalent' | 'live' | null {
+  if (runs.some((x) => x.r.status === 'killed')) return 'killed';
+  const survived = runs.filter((x) => x.r.status === 'survived').map((x) => judgment(x.protocol, x.file, x.r)?.verdict);
+  if (survived.length === 0) return null;
+  return survived.includes('equivalent') && !survived.includes('gap') ? 'equivalent' : 'live';
+}
+
+/**
+ * The score of src/kernel as a whole: each mutant once, judged by the whole suite (suiteVerdict:
+ * a file that several protocols import is killed by whichever runs it). A sampled file stands for
+ * all its mutants (stratified estimate: each file weighs its estimated count of non-equivalent
+ * mutants), with a 95% normal-approximation interval from the sampled files' variance
+ * (finite-population corrected; 0 when all ran). Samples taken with the same seed nest, so the
+ * union of two protocols' samples of a file is the larger one.
  */
 export function wholeTree(results: Results) {
-  const best = new Map<string, { protocol: string; fr: Results[string]['files'][string] }>();
+  const files = new Map<string, { listed: number; mutants: Map<string, { protocol: string; file: string; r: MutantResult }[]> }>();
   for (const [protocol, pr] of Object.entries(results)) {
     for (const [file, fr] of Object.entries(pr.files)) {
-      const b = best.get(file);
-      // most mutants run; on a tie (the same seeded sample) the protocol that kills most: the one whose runs reach the file
-      const killed = (x: typeof fr) => count(x.results, 'killed');
-      if (!b || fr.results.length > b.fr.results.length || (fr.results.length === b.fr.results.length && killed(fr) > killed(b.fr))) best.set(file, { protocol, fr });
+      const f = files.get(file) ?? { listed: fr.listed, mutants: new Map() };
+      files.set(file, f);
+      for (const r of fr.results) {
+        const key = mutantKey('', file, r);
+        f.mutants.set(key, [...(f.mutants.get(key) ?? []), { protocol, file, r }]);
+      }
     }
   }
   let listed = 0, ran = 0, weight = 0, killedWeight = 0, variance = 0;
   const strata: { d: number; p: number; n: number }[] = [];
-  for (const [file, { protocol, fr }] of best) {
-    const s = scoreOf(protocol, file, fr.results);
-    const run = fr.results.length - s.timedOut - s.crashed;
-    listed += fr.listed;
-    ran += fr.results.length;
-    if (s.denominator === 0 || run === 0) continue;
+  for (const f of files.values()) {
+    const verdicts = [...f.mutants.values()].map(suiteVerdict);
+    listed += f.listed;
+    ran += verdicts.length;
+    const killed = verdicts.filter((v) => v === 'killed').length;
+    const denominator = killed + verdicts.filter((v) => v === 'live').length;
+    if (denominator === 0) continue;
     // this file's non-equivalent mutants, estimated from the sample
-    const d = (fr.listed * s.denominator) / fr.results.length;
-    const p = s.killed / s.denominator;
+    const d = (f.listed * denominator) / verdicts.length;
+    const p = killed / denominator;
     weight += d;
     killedWeight += d * p;
-    strata.push({ d, p, n: s.denominator });
+    strata.push({ d, p, n: denominator });
   }
   for (const x of strata) variance += (x.d / weight) ** 2 * (x.p * (1 - x.p) / x.n) * Math.max(0, 1 - x.n / x.d);
   const score = killedWeight / weight;
   const half = 1.96 * Math.sqrt(variance);
-  return { files: best.size, listed, ran, score, low: Math.max(0, score - half), high: Math.min(1, score + half) };
+  return { files: files.size, listed, ran, score, low: Math.max(0, score - half), high: Math.min(1, score + half) };
 }
 
 /** The buggy variants' phase as the campaign ran it (results from before it have none). */
@@ -80,7 +97,7 @@ export function renderSection(results: Results): string {
   ];
   const w = wholeTree(results);
   parts.push('### src/kernel as a whole', '',
-    `Each file counted once, under the protocol that ran most of its mutants (on a tie, killed most): ${fmt(w.files)} files, ${fmt(w.listed)} mutants, ${fmt(w.ran)} run (${pct(w.ran, w.listed)}). `
+    `Each mutant counted once, judged by the whole suite: killed if any protocol's campaign killed it (a file several protocols import is killed by whichever runs it), equivalent if one judged it so and none a gap: ${fmt(w.files)} files, ${fmt(w.listed)} mutants, ${fmt(w.ran)} run (${pct(w.ran, w.listed)}). `
     + `**Estimated score ${(100 * w.score).toFixed(1)}%** (95% interval ${(100 * w.low).toFixed(1)}-${(100 * w.high).toFixed(1)}%; a sampled file stands for all its mutants; survivors not judged yet count as live).`, '');
   const survivors: (string | number)[][] = [];
   for (const [protocol, pr] of Object.entries(results)) {

@@ -295,6 +295,7 @@ export class Engine<K, E> {
     const cpu = ch.cpu;
     const pendingBefore = ch.kind === 'run' ? ch.unit.pending : null;
     const unitsBefore = m.units.length;
+    const locksBefore = { ...m.w.locks };
     record?.begin();
     // what made the choice possible is read by it: its unit's condition, the environment's
     if (record?.o.footprints) {
@@ -336,6 +337,7 @@ export class Engine<K, E> {
       }
     }
     this.inFlight = null;
+    m.noteReleases(locksBefore, unit);
     m.invalidate();
     if (record) this.attribute(record, ch, unit, pendingBefore, preempted, unitsBefore);
     const read = record?.end() ?? 0;

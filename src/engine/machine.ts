@@ -7,7 +7,7 @@
 import type { ContextKind, EnvAction, Protocol, Setup } from '../protocol.js';
 import type { CpuId, TaskId } from '../sim/ids.js';
 import type { Exec, Gen, YieldPoint } from '../sim/thread.js';
-import { addTask, createWorld, type Cpu, type Ctx, type PreemptModel, type Task, type World } from '../sim/world.js';
+import { addTask, createWorld, topCtx, type Cpu, type Ctx, type PreemptModel, type Task, type World } from '../sim/world.js';
 import { newGhost, type ContextSnapshot, type Ghost } from './ghost.js';
 import { mix, type Recorder } from './record.js';
 import { actionReady, type Unit } from './units.js';
@@ -129,7 +129,7 @@ export class Machine<K, E> {
         const unit = m.newUnit(name, 'irq', -1, target, m.childHistory(u));
         unit.irqKind = 'hardirq';
         unit.handler = handler;
-        m.ghost.ipis.push({ from: cpu(), to: target, name, step: m.stepNo });
+        m.ghost.ipis.push({ from: cpu(), to: target, name, step: m.stepNo, ...m.sender(cpu()) });
         return () => unit.done;
       },
       exception: (name, handler) => m.exceptionBody(u, name, handler),
@@ -147,6 +147,38 @@ export class Machine<K, E> {
       warn: (msg: string) => { m.kw.warnings.push(msg); m.stepWarnings.push(msg); },
       spawn: refuse('start a task'), ipi: refuse('send an IPI'), exception: refuse('raise an exception'),
     };
+  }
+
+  /**
+   * Whether code running on `cpu` now is pinned to it (the kernel's !preemptible() or
+   * migrate_disable(): what smp_processor_id() checks), and its context, for the IPI record.
+   */
+  private sender(cpuId: CpuId): { pinned: boolean; sender: string } {
+    const cpu = this.w.cpus[cpuId]!;
+    const t = this.w.tasks[cpu.curr]!;
+    const ctx = topCtx(cpu).kind;
+    const why = ctx === 'hardirq' || ctx === 'softirq' || ctx === 'sched' ? `in ${ctx}`
+      : cpu.irqsOff ? 'irqs off'
+      : t.preempt_count > 0 ? `preempt_count ${t.preempt_count}`
+      : t.softirq_disabled > 0 ? 'bottom halves off'
+      : t.migrate_disable > 0 ? 'migration disabled'
+      : null;
+    return { pinned: why !== null, sender: `${t.name} in ${ctx} on cpu${cpuId}${why ? `, ${why}` : ', preemptible'}` };
+  }
+
+  /**
+   * After a step of `by` (null: an environment action): the locks that were held by another
+   * unit before it and are free or held by someone else now. `before` is a shallow copy of
+   * `w.locks` taken before the step (a few entries).
+   */
+  noteReleases(before: Record<string, number>, by: Unit | null): void {
+    const releases = [];
+    for (const lock in before) {
+      const holder = before[lock]!;
+      if (holder === by?.id || this.w.locks[lock] === holder) continue;
+      releases.push({ lock, holder: this.units[holder]?.name ?? `unit ${holder}`, by: by?.name ?? 'environment', step: this.stepNo });
+    }
+    this.ghost.releases = releases;
   }
 
   // ---- a unit's steps -----------------------------------------------------------------
@@ -292,7 +324,7 @@ export class Machine<K, E> {
     for (const name in this.w.locks) if (this.w.locks[name] === unit) locks.push(name);
     const s: ContextSnapshot = {
       task, preempt_count: t.preempt_count, migrate_disable: t.migrate_disable, pagefault_disabled: t.pagefault_disabled,
-      irqsOff: cpu.irqsOff, locks,
+      softirq_disabled: t.softirq_disabled, irqsOff: cpu.irqsOff, locks,
     };
     if (this.protocol.contextState) s.state = this.protocol.contextState(this.w, cpu.id);
     return s;

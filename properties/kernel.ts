@@ -48,10 +48,10 @@ export const kernelInvariants: Invariant[] = [
   }),
   defineInvariant({
     name: 'kernel/lock-owner',
-    description: 'a spinlock or mutex is released only by the execution unit that holds it (mutex_unlock() by its owner, as DEBUG_MUTEXES checks; a spin_unlock() of a lock another context holds breaks its critical section)',
+    description: 'a spinlock or mutex is released only by the execution unit that holds it, never by another context and never while free (mutex_unlock() by its owner, as DEBUG_MUTEXES checks; a spin_unlock() of a lock another context holds breaks its critical section)',
     check(_w, _spec, ghost) {
       const r = ghost.releases[0];
-      if (r) return `${r.by} released ${r.lock}, which ${r.holder} holds`;
+      if (r) return `${r.by} released ${r.lock}, which ${r.holder ?? 'nobody'} holds`;
     },
   }),
   defineInvariant({

@@ -289,6 +289,7 @@ export class Engine<K, E> {
     const m = this.m;
     const before = this.trace ? observe(m.w, this.protocol) : null;
     m.stepWarnings = [];
+    m.stepReleases = [];
     m.ghost.ended = [];
     m.ghost.step = m.stepNo;
     const record = this.opts.record;

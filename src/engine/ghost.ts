@@ -47,11 +47,11 @@ export interface EndedContext extends ContextRecord {
  */
 export interface Ipi { from: CpuId; to: CpuId; name: string; step: number; pinned: boolean; sender: string }
 
-/** A lock that changed hands in the last step while another execution unit held it. */
+/** A lock released in the last step by an execution unit that did not hold it. */
 export interface Release {
   lock: string;
-  /** the unit that held it (its name: "task A", "sched", an irq's name) */
-  holder: string;
+  /** the unit that held it (its name: "task A", "sched", an irq's name); null: the lock was free */
+  holder: string | null;
   /** the unit whose step released it (or gave it to another unit) */
   by: string;
   step: number;

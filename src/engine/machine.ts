@@ -8,7 +8,7 @@ import type { ContextKind, EnvAction, Protocol, Setup } from '../protocol.js';
 import type { CpuId, TaskId } from '../sim/ids.js';
 import type { Exec, Gen, YieldPoint } from '../sim/thread.js';
 import { addTask, createWorld, topCtx, type Cpu, type Ctx, type PreemptModel, type Task, type World } from '../sim/world.js';
-import { newGhost, type ContextSnapshot, type Ghost } from './ghost.js';
+import { newGhost, type ContextSnapshot, type Ghost, type Release } from './ghost.js';
 import { mix, type Recorder } from './record.js';
 import { actionReady, type Unit } from './units.js';
 
@@ -26,6 +26,8 @@ export class Machine<K, E> {
   stepNo = 0;
   specQueue: E[] = [];
   stepWarnings: string[] = [];
+  /** locks x.unlock() released while free, in the current step */
+  stepReleases: Release[] = [];
   /** the CPU and unit of the last step (choice 0 goes on with them) */
   lastCpu = 0;
   lastUnit = -1;
@@ -123,6 +125,11 @@ export class Machine<K, E> {
       cpuState: () => m.kw.cpus[cpu()]!,
       current: () => m.kw.tasks[m.kw.cpus[cpu()]!.curr]!,
       emit: (ev: E) => { m.specQueue.push(ev); },
+      unlock: (name: string) => {
+        const holder = m.w.locks[name];
+        if (holder === undefined) m.stepReleases.push({ lock: name, holder: null, by: u.name, step: m.stepNo });
+        delete m.kw.locks[name];
+      },
       warn: (msg: string) => { m.kw.warnings.push(msg); m.stepWarnings.push(msg); },
       spawn: (name, program) => m.kw.tasks[m.newTask(name, cpu(), program, m.childHistory(u)).id]!,
       ipi: (target, name, handler) => {
@@ -145,7 +152,7 @@ export class Machine<K, E> {
       unit: -2, cpu: () => cpu, cpuState: () => m.kw.cpus[cpu]!, current: () => m.kw.tasks[m.kw.cpus[cpu]!.curr]!,
       emit: (ev: E) => { m.specQueue.push(ev); },
       warn: (msg: string) => { m.kw.warnings.push(msg); m.stepWarnings.push(msg); },
-      spawn: refuse('start a task'), ipi: refuse('send an IPI'), exception: refuse('raise an exception'),
+      spawn: refuse('start a task'), ipi: refuse('send an IPI'), exception: refuse('raise an exception'), unlock: refuse('release a lock'),
     };
   }
 
@@ -167,12 +174,14 @@ export class Machine<K, E> {
   }
 
   /**
-   * After a step of `by` (null: an environment action): the locks that were held by another
-   * unit before it and are free or held by someone else now. `before` is a shallow copy of
-   * `w.locks` taken before the step (a few entries).
+   * After a step of `by` (null: an environment action): the locks released while free in it
+   * (x.unlock() saw them), and those that were held by another unit before it and are free or
+   * held by someone else now. `before` is a shallow copy of `w.locks` taken before the step (a
+   * few entries).
    */
   noteReleases(before: Record<string, number>, by: Unit | null): void {
-    const releases = [];
+    const releases: Release[] = this.stepReleases;
+    this.stepReleases = [];
     for (const lock in before) {
       const holder = before[lock]!;
       if (holder === by?.id || this.w.locks[lock] === holder) continue;

@@ -9,6 +9,7 @@ import { check } from '../../../src/check/check.js';
 import { execute, type ExecOptions } from '../../../src/engine/engine.js';
 import type { Strategy } from '../../../src/engine/strategy.js';
 import type { Protocol } from '../../../src/protocol.js';
+import { mutex_unlock } from '../../../src/kernel/kernel/locking/mutex.js';
 import type { CpuId } from '../../../src/sim/ids.js';
 import { add_wait_queue, finish_wait, local_bh_disable, local_bh_enable, preempt_disable, preempt_enable, spin_lock, spin_unlock, type Gen } from '../../../src/sim/thread.js';
 import { toyProtocol, variant, type ToyExec } from '../../helpers/toy.js';
@@ -159,7 +160,7 @@ describe('random reaches deep preemption bugs at default settings', () => {
 });
 
 describe('general kernel invariants, from the ghost records', () => {
-  type Bug = 'irq' | 'lock' | 'negative' | 'bh' | 'bh-negative' | 'foreign-unlock' | 'ipi-preemptible' | 'ends-queued';
+  type Bug = 'irq' | 'lock' | 'negative' | 'bh' | 'bh-negative' | 'foreign-unlock' | 'free-unlock' | 'ipi-preemptible' | 'ends-queued';
   const bugOf = (v: { config: unknown }) => (v.config as { bug?: Bug }).bug;
   const leaky = toyProtocol<K>({
     name: 'toy-leaks',
@@ -171,6 +172,7 @@ describe('general kernel invariants, from the ghost records', () => {
       variant('exits-with-bh-disabled', true, { bug: 'bh' }, 'kernel/context-balance'),
       variant('negative-bh', true, { bug: 'bh-negative' }, 'kernel/counts'),
       variant('unlocks-anothers-lock', true, { bug: 'foreign-unlock' }, 'kernel/lock-owner'),
+      variant('unlocks-a-free-lock', true, { bug: 'free-unlock' }, 'kernel/lock-owner'),
       variant('ipi-while-preemptible', true, { bug: 'ipi-preemptible' }, 'kernel/ipi-pinned'),
       variant('ends-queued', true, { bug: 'ends-queued' }, 'kernel/quiescent'),
     ],
@@ -189,6 +191,7 @@ describe('general kernel invariants, from the ghost records', () => {
         yield* spin_lock(x, 'm', 'work');
         yield { fn: 'work', what: 'in m' };
         spin_unlock(x, 'm');
+        if (bug === 'free-unlock') mutex_unlock(x, 'm');
         if (bug !== 'ipi-preemptible') preempt_disable(x);
         const done = x.ipi(1 as CpuId, 'ipi', function* () { yield { fn: 'ipi', what: 'handler' }; });
         yield { fn: 'work', what: 'wait for the IPI', until: done };
@@ -230,6 +233,7 @@ describe('general kernel invariants, from the ghost records', () => {
       return r.ok ? '' : r.failure.message;
     };
     expect(message('unlocks-anothers-lock')).toBe('task U released m, which task T holds');
+    expect(message('unlocks-a-free-lock')).toBe('task T released m, which nobody holds');
     expect(message('ipi-while-preemptible')).toMatch(/^ipi sent to cpu1 by T in thread on cpu0, preemptible$/);
     expect(message('ends-queued')).toBe('T ended queued on wq');
     expect(message('exits-with-bh-disabled')).toBe('task T on cpu0 exited: softirq_disabled 0 → 1');

@@ -70,7 +70,7 @@ export interface Ghost {
   ended: EndedContext[];
   /** every IPI sent so far */
   ipis: Ipi[];
-  /** locks released in the last step by a unit other than their holder */
+  /** locks released in the last step by a unit other than their holder, or while free */
   releases: Release[];
 }
 

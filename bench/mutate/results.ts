@@ -10,6 +10,8 @@ export interface MutantResult extends Omit<Mutant, 'edit' | 'file'> {
   /** killed: the correct variant that failed, and the invariant it reported */
   variant?: string;
   invariant?: string;
+  /** killed by a buggy variant no longer caught as expected (variant, and what it reported instead) */
+  lost?: true;
   /** crashed: the child's last stderr line */
   error?: string;
   ms: number;
@@ -32,6 +34,13 @@ export interface ProtocolResults {
   timeoutMs: number;
   /** the correct variants on the unmutated model, compiled as the mutants are */
   baselineMs: number;
+  /**
+   * the buggy variants' phase: each variant's run budget for a mutant, and the run at which the
+   * unmutated model caught it (seed above); variants it did not catch as expected are left out
+   */
+  buggy?: { variant: string; baselineRun: number; runs: number }[];
+  /** buggy variants the unmutated model did not catch as expected within the probe budget */
+  buggyLeftOut?: string[];
   /** child processes at a time (absent in older results: 2) */
   jobs?: number;
   files: Record<string, FileResults>;

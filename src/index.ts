@@ -18,7 +18,7 @@ export type { Scenario, SourceFile } from './check/token.js';
 export { decodeToken, encodeToken } from './check/token.js';
 export { asExpected, defineInvariant, defineProtocol } from './protocol.js';
 export type { ContextKind, EnvAction, Hooks, Invariant, IrqProgram, Parameter, ProofBounds, Protocol, Setup, TaskProgram, Variant, WorkloadOptions } from './protocol.js';
-export type { ContextRecord, ContextSnapshot, EndedContext, Ghost, Ipi } from './engine/ghost.js';
+export type { ContextRecord, ContextSnapshot, EndedContext, Ghost, Ipi, Release } from './engine/ghost.js';
 export { builtins, protocols } from './protocols.js';
 export { Registry, findVariant } from './registry.js';
 export type { Exec, Gen, YieldPoint } from './sim/thread.js';

@@ -289,12 +289,14 @@ export class Engine<K, E> {
     const m = this.m;
     const before = this.trace ? observe(m.w, this.protocol) : null;
     m.stepWarnings = [];
+    m.stepReleases = [];
     m.ghost.ended = [];
     m.ghost.step = m.stepNo;
     const record = this.opts.record;
     const cpu = ch.cpu;
     const pendingBefore = ch.kind === 'run' ? ch.unit.pending : null;
     const unitsBefore = m.units.length;
+    const locksBefore = { ...m.w.locks };
     record?.begin();
     // what made the choice possible is read by it: its unit's condition, the environment's
     if (record?.o.footprints) {
@@ -336,6 +338,7 @@ export class Engine<K, E> {
       }
     }
     this.inFlight = null;
+    m.noteReleases(locksBefore, unit);
     m.invalidate();
     if (record) this.attribute(record, ch, unit, pendingBefore, preempted, unitsBefore);
     const read = record?.end() ?? 0;

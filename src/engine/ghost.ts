@@ -13,6 +13,8 @@ export interface ContextSnapshot {
   preempt_count: number;
   migrate_disable: number;
   pagefault_disabled: number;
+  /** local_bh_disable() depth */
+  softirq_disabled: number;
   irqsOff: boolean;
   /** spinlocks and mutexes held by the context's execution unit */
   locks: string[];
@@ -38,7 +40,22 @@ export interface EndedContext extends ContextRecord {
   exit: ContextSnapshot;
 }
 
-export interface Ipi { from: CpuId; to: CpuId; name: string; step: number }
+/**
+ * An IPI as it was sent. `pinned`: the sender could not migrate (preemption, bottom halves or
+ * irqs off, migration disabled, or in an interrupt), so "this CPU" stayed its CPU; `sender`
+ * names its context when it could.
+ */
+export interface Ipi { from: CpuId; to: CpuId; name: string; step: number; pinned: boolean; sender: string }
+
+/** A lock released in the last step by an execution unit that did not hold it. */
+export interface Release {
+  lock: string;
+  /** the unit that held it (its name: "task A", "sched", an irq's name); null: the lock was free */
+  holder: string | null;
+  /** the unit whose step released it (or gave it to another unit) */
+  by: string;
+  step: number;
+}
 
 export interface Ghost {
   /** steps taken so far */
@@ -53,6 +70,8 @@ export interface Ghost {
   ended: EndedContext[];
   /** every IPI sent so far */
   ipis: Ipi[];
+  /** locks released in the last step by a unit other than their holder, or while free */
+  releases: Release[];
 }
 
 /**
@@ -60,9 +79,9 @@ export interface Ghost {
  * changes a record once made, so copying the containers is enough.
  */
 export function copyGhost(g: Ghost): Ghost {
-  return { step: g.step, open: g.open.map((o) => [...o]), tasks: { ...g.tasks }, suspended: { ...g.suspended }, ended: [...g.ended], ipis: [...g.ipis] };
+  return { step: g.step, open: g.open.map((o) => [...o]), tasks: { ...g.tasks }, suspended: { ...g.suspended }, ended: [...g.ended], ipis: [...g.ipis], releases: [...g.releases] };
 }
 
 export function newGhost(cpus: number): Ghost {
-  return { step: 0, open: Array.from({ length: cpus }, () => []), tasks: {}, suspended: {}, ended: [], ipis: [] };
+  return { step: 0, open: Array.from({ length: cpus }, () => []), tasks: {}, suspended: {}, ended: [], ipis: [], releases: [] };
 }

@@ -7,8 +7,8 @@
 import type { ContextKind, EnvAction, Protocol, Setup } from '../protocol.js';
 import type { CpuId, TaskId } from '../sim/ids.js';
 import type { Exec, Gen, YieldPoint } from '../sim/thread.js';
-import { addTask, createWorld, type Cpu, type Ctx, type PreemptModel, type Task, type World } from '../sim/world.js';
-import { newGhost, type ContextSnapshot, type Ghost } from './ghost.js';
+import { addTask, createWorld, topCtx, type Cpu, type Ctx, type PreemptModel, type Task, type World } from '../sim/world.js';
+import { newGhost, type ContextSnapshot, type Ghost, type Release } from './ghost.js';
 import { mix, type Recorder } from './record.js';
 import { actionReady, type Unit } from './units.js';
 
@@ -26,6 +26,8 @@ export class Machine<K, E> {
   stepNo = 0;
   specQueue: E[] = [];
   stepWarnings: string[] = [];
+  /** locks x.unlock() released while free, in the current step */
+  stepReleases: Release[] = [];
   /** the CPU and unit of the last step (choice 0 goes on with them) */
   lastCpu = 0;
   lastUnit = -1;
@@ -123,13 +125,18 @@ export class Machine<K, E> {
       cpuState: () => m.kw.cpus[cpu()]!,
       current: () => m.kw.tasks[m.kw.cpus[cpu()]!.curr]!,
       emit: (ev: E) => { m.specQueue.push(ev); },
+      unlock: (name: string) => {
+        const holder = m.w.locks[name];
+        if (holder === undefined) m.stepReleases.push({ lock: name, holder: null, by: u.name, step: m.stepNo });
+        delete m.kw.locks[name];
+      },
       warn: (msg: string) => { m.kw.warnings.push(msg); m.stepWarnings.push(msg); },
       spawn: (name, program) => m.kw.tasks[m.newTask(name, cpu(), program, m.childHistory(u)).id]!,
       ipi: (target, name, handler) => {
         const unit = m.newUnit(name, 'irq', -1, target, m.childHistory(u));
         unit.irqKind = 'hardirq';
         unit.handler = handler;
-        m.ghost.ipis.push({ from: cpu(), to: target, name, step: m.stepNo });
+        m.ghost.ipis.push({ from: cpu(), to: target, name, step: m.stepNo, ...m.sender(cpu()) });
         return () => unit.done;
       },
       exception: (name, handler) => m.exceptionBody(u, name, handler),
@@ -145,8 +152,42 @@ export class Machine<K, E> {
       unit: -2, cpu: () => cpu, cpuState: () => m.kw.cpus[cpu]!, current: () => m.kw.tasks[m.kw.cpus[cpu]!.curr]!,
       emit: (ev: E) => { m.specQueue.push(ev); },
       warn: (msg: string) => { m.kw.warnings.push(msg); m.stepWarnings.push(msg); },
-      spawn: refuse('start a task'), ipi: refuse('send an IPI'), exception: refuse('raise an exception'),
+      spawn: refuse('start a task'), ipi: refuse('send an IPI'), exception: refuse('raise an exception'), unlock: refuse('release a lock'),
     };
+  }
+
+  /**
+   * Whether code running on `cpu` now is pinned to it (the kernel's !preemptible() or
+   * migrate_disable(): what smp_processor_id() checks), and its context, for the IPI record.
+   */
+  private sender(cpuId: CpuId): { pinned: boolean; sender: string } {
+    const cpu = this.w.cpus[cpuId]!;
+    const t = this.w.tasks[cpu.curr]!;
+    const ctx = topCtx(cpu).kind;
+    const why = ctx === 'hardirq' || ctx === 'softirq' || ctx === 'sched' ? `in ${ctx}`
+      : cpu.irqsOff ? 'irqs off'
+      : t.preempt_count > 0 ? `preempt_count ${t.preempt_count}`
+      : t.softirq_disabled > 0 ? 'bottom halves off'
+      : t.migrate_disable > 0 ? 'migration disabled'
+      : null;
+    return { pinned: why !== null, sender: `${t.name} in ${ctx} on cpu${cpuId}${why ? `, ${why}` : ', preemptible'}` };
+  }
+
+  /**
+   * After a step of `by` (null: an environment action): the locks released while free in it
+   * (x.unlock() saw them), and those that were held by another unit before it and are free or
+   * held by someone else now. `before` is a shallow copy of `w.locks` taken before the step (a
+   * few entries).
+   */
+  noteReleases(before: Record<string, number>, by: Unit | null): void {
+    const releases: Release[] = this.stepReleases;
+    this.stepReleases = [];
+    for (const lock in before) {
+      const holder = before[lock]!;
+      if (holder === by?.id || this.w.locks[lock] === holder) continue;
+      releases.push({ lock, holder: this.units[holder]?.name ?? `unit ${holder}`, by: by?.name ?? 'environment', step: this.stepNo });
+    }
+    this.ghost.releases = releases;
   }
 
   // ---- a unit's steps -----------------------------------------------------------------
@@ -292,7 +333,7 @@ export class Machine<K, E> {
     for (const name in this.w.locks) if (this.w.locks[name] === unit) locks.push(name);
     const s: ContextSnapshot = {
       task, preempt_count: t.preempt_count, migrate_disable: t.migrate_disable, pagefault_disabled: t.pagefault_disabled,
-      irqsOff: cpu.irqsOff, locks,
+      softirq_disabled: t.softirq_disabled, irqsOff: cpu.irqsOff, locks,
     };
     if (this.protocol.contextState) s.state = this.protocol.contextState(this.w, cpu.id);
     return s;

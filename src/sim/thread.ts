@@ -43,6 +43,11 @@ export interface Exec<K = unknown, E = unknown> {
   cpuState(): Cpu;
   /** report a linearization point to the specification */
   emit(event: E): void;
+  /**
+   * release a spinlock or mutex (the owner entry of `w.locks` goes): the engine records a release
+   * by a unit that does not hold it, a free lock included, for kernel/lock-owner
+   */
+  unlock(name: string): void;
   /** WARN_ON: record a kernel splat (observable, not fatal) */
   warn(msg: string): void;
   /** start a new task (fork/clone) running `program` */
@@ -103,7 +108,7 @@ export function* spin_lock<K, E>(x: Exec<K, E>, name: string, fn: string): Gen {
 }
 
 export function spin_unlock<K, E>(x: Exec<K, E>, name: string): void {
-  delete x.w.locks[name];
+  x.unlock(name);
   if (x.w.preempt === 'rt') x.current().migrate_disable--;
   else x.current().preempt_count--;
 }
@@ -115,7 +120,7 @@ export function* raw_spin_lock<K, E>(x: Exec<K, E>, name: string, fn: string): G
 }
 
 export function raw_spin_unlock<K, E>(x: Exec<K, E>, name: string): void {
-  delete x.w.locks[name];
+  x.unlock(name);
   x.current().preempt_count--;
 }
 

@@ -5,15 +5,16 @@
  *    smp_call_function_many_cond() of kernel/smp.c (v5.11): WARN_ON_ONCE(irqs_disabled()) ("Can
  *    deadlock when called with interrupts disabled"; later kernels lockdep_assert_irqs_enabled()),
  *    an IPI to every other online CPU, the function run locally with irqs off, then
- *    csd_lock_wait() until every IPI handler has run. A CPU with irqs off delays its handler, and
- *    with it the flusher, who holds kmap_lock all along.
+ *    csd_lock_wait() until every IPI handler has run, all between on_each_cpu()'s
+ *    preempt_disable() and preempt_enable(). A CPU with irqs off delays its handler, and with it
+ *    the flusher, who holds kmap_lock all along.
  *  - ARM with hardware broadcast, arch/arm/kernel/smp_tlb.c (!tlb_ops_need_broadcast()):
  *    local_flush_tlb_kernel_range(), a TLBI ...IS every CPU's TLB obeys before the DSB completes.
  * Abstractions: the IPI sending and the local flush are one step (no other CPU can observe the
  * local TLB in between); a handler is one step (irqs are off in it); every CPU is online (no
  * hotplug); the range covers only pkmap addresses, and the TLBs hold nothing else.
  */
-import { WARN_ON_ONCE, type Gen } from '../../sim/thread.js';
+import { preempt_disable, preempt_enable, WARN_ON_ONCE, type Gen } from '../../sim/thread.js';
 import { tlb_flush_one } from '../../sim/tlb.js';
 import { count } from '../../sim/world.js';
 import type { X } from './kmap-types.js';
@@ -42,6 +43,7 @@ export function* flush_tlb_kernel_range(x: X): Gen {
     return;
   }
   WARN_ON_ONCE(x, x.cpuState().irqsOff, 'smp_call_function_many_cond', 'called with interrupts disabled: can deadlock');
+  preempt_disable(x); // on_each_cpu(): smp_call_function_many() "must be called with preemption disabled"
   const me = x.cpu();
   const done: (() => boolean)[] = [];
   // M-B5-local: the flush reaches only this CPU's TLB, as a local flush would
@@ -55,6 +57,8 @@ export function* flush_tlb_kernel_range(x: X): Gen {
   // run_local: local_irq_save(); func(info); local_irq_restore()
   do_kernel_range_flush(x);
   // M-B5-nowait: on_each_cpu(..., wait = 0)
-  if (done.length === 0 || k.cfg.mutant === 'M-B5-nowait') return;
-  yield { fn: 'smp_call_function_many_cond', what: 'csd_lock_wait() for every IPI', until: () => done.every((d) => d()) };
+  if (done.length > 0 && k.cfg.mutant !== 'M-B5-nowait') {
+    yield { fn: 'smp_call_function_many_cond', what: 'csd_lock_wait() for every IPI', until: () => done.every((d) => d()) };
+  }
+  preempt_enable(x);
 }

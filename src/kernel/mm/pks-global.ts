@@ -8,7 +8,7 @@
  * (a) per_cpu_ptr() paired with put_cpu_ptr(); (b) a remote read-modify-write of pkrs_cache;
  * (c) wrmsrl_on_cpu() on every online CPU.
  */
-import type { Gen } from '../../sim/thread.js';
+import { preempt_disable, preempt_enable, type Gen } from '../../sim/thread.js';
 import { count } from '../../sim/world.js';
 import type { CpuId } from '../../sim/ids.js';
 import { PKEY_NO_ACCESS, PKEY_READ_WRITE, pkey_update_pkval, pks, threadOf, type PX } from '../arch/x86/include/asm/pks.js';
@@ -49,31 +49,36 @@ function* update_global_pkrs(x: PX, key: number): Gen {
     if (p.cfg.putCpuPtr) {
       yield { fn: 'update_global_pkrs', what: `ptr = per_cpu_ptr(&pkrs_cache, ${c.id})` };
     }
-    let wait: () => boolean;
     if (p.cfg.globalRestrict === 'remote-rmw') {
       yield { fn: 'update_global_pkrs', what: `read per_cpu(pkrs_cache, ${c.id})` };
       const v = pkey_update_pkval(p.pkrs_cache[c.id]!, key, PKEY_NO_ACCESS);
       yield { fn: 'update_global_pkrs', what: `per_cpu(pkrs_cache, ${c.id}) = ${v >>> 0}; wrmsrl_on_cpu(${c.id})` };
       p.pkrs_cache[c.id] = v;
-      wait = ipi(x, c.id, function* (xi: PX) {
+      yield* wrmsrl_on_cpu(x, c.id, function* (xi: PX) {
         yield { fn: 'wrmsrl_on_cpu', what: `WRMSR PKRS on cpu${c.id}` };
         wrmsrl_pkrs(xi, xi.cpu(), v);
       });
     } else {
       yield { fn: 'update_global_pkrs', what: `wrmsrl_on_cpu(${c.id}): restrict key ${key}` };
-      wait = ipi(x, c.id, function* (xi: PX) {
+      yield* wrmsrl_on_cpu(x, c.id, function* (xi: PX) {
         yield { fn: 'wrmsrl_on_cpu', what: `restrict key ${key} on cpu${c.id}` };
         pks_write_pkrs(xi, pkey_update_pkval(pks(xi).pkrs_cache[xi.cpu()]!, key, PKEY_NO_ACCESS));
       });
     }
-    yield { fn: 'update_global_pkrs', what: `wait for cpu${c.id}`, until: wait };
     // (a): put_cpu_ptr() enables preemption that per_cpu_ptr() never disabled
     if (p.cfg.putCpuPtr) x.current().preempt_count--;
   }
 }
 
-/** wrmsrl_on_cpu(): smp_call_function_single(cpu, ..., wait=1), which IPIs isolated CPUs too. */
-function ipi(x: PX, cpu: number, handler: (x: PX) => Gen): () => boolean {
+/**
+ * wrmsrl_on_cpu(): smp_call_function_single(cpu, ..., wait=1) (kernel/smp.c, v5.10), which IPIs
+ * isolated CPUs too, with get_cpu() around the send and csd_lock_wait(): the caller is not
+ * preemptible while it sends and waits. `cpu` is never the caller's own (the loop skips it).
+ */
+function* wrmsrl_on_cpu(x: PX, cpu: number, handler: (x: PX) => Gen): Gen {
+  preempt_disable(x); // this_cpu = get_cpu()
   count(x.w, 'ipi');
-  return x.ipi(cpu as CpuId, 'pkrs_ipi', handler);
+  const done = x.ipi(cpu as CpuId, 'pkrs_ipi', handler);
+  yield { fn: 'update_global_pkrs', what: `wait for cpu${cpu}`, until: done };
+  preempt_enable(x); // put_cpu()
 }

@@ -9,7 +9,9 @@ import { check } from '../../../src/check/check.js';
 import { execute, type ExecOptions } from '../../../src/engine/engine.js';
 import type { Strategy } from '../../../src/engine/strategy.js';
 import type { Protocol } from '../../../src/protocol.js';
-import { preempt_disable, spin_lock, spin_unlock, type Gen } from '../../../src/sim/thread.js';
+import { mutex_unlock } from '../../../src/kernel/kernel/locking/mutex.js';
+import type { CpuId } from '../../../src/sim/ids.js';
+import { add_wait_queue, finish_wait, local_bh_disable, local_bh_enable, preempt_disable, preempt_enable, spin_lock, spin_unlock, type Gen } from '../../../src/sim/thread.js';
 import { toyProtocol, variant, type ToyExec } from '../../helpers/toy.js';
 
 type K = Record<string, number>;
@@ -158,6 +160,8 @@ describe('random reaches deep preemption bugs at default settings', () => {
 });
 
 describe('general kernel invariants, from the ghost records', () => {
+  type Bug = 'irq' | 'lock' | 'negative' | 'bh' | 'bh-negative' | 'foreign-unlock' | 'free-unlock' | 'ipi-preemptible' | 'ends-queued';
+  const bugOf = (v: { config: unknown }) => (v.config as { bug?: Bug }).bug;
   const leaky = toyProtocol<K>({
     name: 'toy-leaks',
     variants: [
@@ -165,31 +169,74 @@ describe('general kernel invariants, from the ghost records', () => {
       variant('irq-leaks-preempt', true, { bug: 'irq' }, 'kernel/context-balance'),
       variant('exits-holding-lock', true, { bug: 'lock' }, 'kernel/context-balance'),
       variant('negative-count', true, { bug: 'negative' }, 'kernel/counts'),
+      variant('exits-with-bh-disabled', true, { bug: 'bh' }, 'kernel/context-balance'),
+      variant('negative-bh', true, { bug: 'bh-negative' }, 'kernel/counts'),
+      variant('unlocks-anothers-lock', true, { bug: 'foreign-unlock' }, 'kernel/lock-owner'),
+      variant('unlocks-a-free-lock', true, { bug: 'free-unlock' }, 'kernel/lock-owner'),
+      variant('ipi-while-preemptible', true, { bug: 'ipi-preemptible' }, 'kernel/ipi-pinned'),
+      variant('ends-queued', true, { bug: 'ends-queued' }, 'kernel/quiescent'),
     ],
     k: () => ({}),
     tasks: (_, v) => [{
       name: 'T', cpu: 0,
       *run(x: ToyExec<K>) {
-        const bug = (v.config as { bug?: string }).bug;
+        const bug = bugOf(v);
         if (bug === 'lock') yield* spin_lock(x, 'l', 'work');
         yield { fn: 'work', what: 'step' };
         if (bug === 'negative') x.current().preempt_count--;
+        // what every variant does right: a bh section, a lock, a pinned IPI, a wait queue left
+        local_bh_disable(x);
+        if (bug !== 'bh') yield* local_bh_enable(x, 'work');
+        if (bug === 'bh-negative') yield* local_bh_enable(x, 'work');
+        yield* spin_lock(x, 'm', 'work');
+        yield { fn: 'work', what: 'in m' };
+        spin_unlock(x, 'm');
+        if (bug === 'free-unlock') mutex_unlock(x, 'm');
+        if (bug !== 'ipi-preemptible') preempt_disable(x);
+        const done = x.ipi(1 as CpuId, 'ipi', function* () { yield { fn: 'ipi', what: 'handler' }; });
+        yield { fn: 'work', what: 'wait for the IPI', until: done };
+        if (bug !== 'ipi-preemptible') preempt_enable(x);
+        add_wait_queue(x, 'wq');
+        yield { fn: 'work', what: 'queued' };
+        if (bug !== 'ends-queued') finish_wait(x);
+      },
+    }, {
+      name: 'U', cpu: 1,
+      *run(x: ToyExec<K>) {
+        if (bugOf(v) !== 'foreign-unlock') return;
+        // mutex_unlock() of a lock T holds (deleting the owner whoever holds it), if T has not ended first
+        const tDone = () => x.w.tasks.some((t) => t.name === 'T' && t.state === 'done');
+        yield { fn: 'other', what: 'mutex_unlock(&m)', until: () => x.w.locks.m !== undefined || tDone() };
+        if (!tDone()) delete x.w.locks.m;
       },
     }],
     irqs: (_, v) => [{
       name: 'irq0', cpu: 0, kind: 'hardirq',
       *run(x: ToyExec<K>) {
         yield { fn: 'handler', what: 'step' };
-        if ((v.config as { bug?: string }).bug === 'irq') preempt_disable(x);
+        if (bugOf(v) === 'irq') preempt_disable(x);
       },
     }],
   });
 
-  test.each(['irq-leaks-preempt', 'exits-holding-lock', 'negative-count'])('%s is caught by its general invariant', (name) => {
+  const buggy = leaky.variants.filter((v) => v.buggy).map((v) => v.name);
+  test.each(buggy)('%s is caught by its general invariant', (name) => {
     const r = check({ protocol: leaky, variant: name, runs: 200, seed: 1 });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.failure.invariant).toBe(leaky.variants.find((v) => v.name === name)!.expect);
+  });
+
+  test('the messages name the culprit: who released whose lock, who sent from where, who ended queued', () => {
+    const message = (variant: string) => {
+      const r = check({ protocol: leaky, variant, runs: 200, seed: 1 });
+      return r.ok ? '' : r.failure.message;
+    };
+    expect(message('unlocks-anothers-lock')).toBe('task U released m, which task T holds');
+    expect(message('unlocks-a-free-lock')).toBe('task T released m, which nobody holds');
+    expect(message('ipi-while-preemptible')).toMatch(/^ipi sent to cpu1 by T in thread on cpu0, preemptible$/);
+    expect(message('ends-queued')).toBe('T ended queued on wq');
+    expect(message('exits-with-bh-disabled')).toBe('task T on cpu0 exited: softirq_disabled 0 → 1');
   });
 
   test('the balanced variant holds', () => {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { check } from '../../../src/index.js';
-import { at, prepare_to_wait, schedule_sleep, wake_up, type Gen } from '../../../src/sim/thread.js';
+import { at, finish_wait, prepare_to_wait, schedule_sleep, wake_up, type Gen } from '../../../src/sim/thread.js';
 import { idle, toyProtocol, variant, type ToyExec } from '../../helpers/toy.js';
 
 interface Cond { cond: boolean }
@@ -27,6 +27,7 @@ function* waitEvent(x: ToyExec<Cond>, queueFirst: boolean): Gen {
     prepare_to_wait(x, 'wq');
   }
   yield* schedule_sleep(x, 'wait_event');
+  finish_wait(x); // woken: the cond is set only before the wake-up
 }
 
 function* wakeUp(x: ToyExec<Cond>): Gen {

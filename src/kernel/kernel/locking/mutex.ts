@@ -19,6 +19,6 @@ export function* mutex_lock<K, E>(x: Exec<K, E>, name: string, fn: string): Gen 
 }
 
 export function mutex_unlock<K, E>(x: Exec<K, E>, name: string): void {
-  delete x.w.locks[name];
+  x.unlock(name);
   wake_up(x.w, `mutex ${name}`);
 }

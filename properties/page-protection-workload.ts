@@ -145,7 +145,8 @@ function body(shape: PpShape, k: Set<PpKind>, at: Level, maxLength: number): fc.
     : inner(write, inSet));
   if (k.has('stray')) items.push(anyPage.map((p) => one(['stray', p])));
   if (k.has('local')) items.push(dev.chain((p) => section(['local', p], ['unlocal', p], body1(fc.constant(one(['write', p]))))));
-  if (k.has('kmap')) items.push(dev.chain((p) => section(['kmap', p], ['kunmap', p], body1(fc.constant(one(['write', p]))))));
+  // kmap() may sleep (might_sleep()): no caller makes one with bottom halves disabled, which in_atomic() counts
+  if (k.has('kmap') && !at.inBh) items.push(dev.chain((p) => section(['kmap', p], ['kunmap', p], body1(fc.constant(one(['write', p]))))));
   if (k.has('set') && !at.inSet) items.push(section(['set', PKS_KEY_TEST], ['clear', PKS_KEY_TEST], body1(fc.constant(one(['write', TEST_PAGE])), true)));
   if (k.has('bh') && !at.inBh && (!at.grant || shape.bh === 'inside')) {
     items.push(section(['bh_disable'], ['bh_enable'], body(shape, k, { ...at, top: false, inBh: true, depth: Math.max(1, at.depth - 1) }, 2)));

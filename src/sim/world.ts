@@ -105,7 +105,12 @@ export const topCtx = (cpu: Cpu): Ctx => cpu.ctx[cpu.ctx.length - 1]!;
 /** in_interrupt(): any context above the thread one (the scheduler path counts as thread). */
 export const inInterrupt = (cpu: Cpu): boolean => cpu.ctx.some((c) => c.kind !== 'thread' && c.kind !== 'sched');
 
-/** in_atomic() for the thread context: preemption or irqs off, or any interrupt context. */
+/**
+ * in_atomic() for the thread context: preemption, bottom halves or irqs off, or any interrupt
+ * context (preempt_count() != 0; local_bh_disable() adds SOFTIRQ_DISABLE_OFFSET to it, except on
+ * PREEMPT_RT, where a bh-disabled section stays preemptible).
+ */
 export function inAtomic<K>(w: World<K>, cpu: Cpu): boolean {
-  return inInterrupt(cpu) || cpu.irqsOff || w.tasks[cpu.curr]!.preempt_count > 0;
+  const t = w.tasks[cpu.curr]!;
+  return inInterrupt(cpu) || cpu.irqsOff || t.preempt_count > 0 || (w.preempt !== 'rt' && t.softirq_disabled > 0);
 }

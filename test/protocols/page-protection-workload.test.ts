@@ -39,6 +39,22 @@ describe('swarm kinds and parameters', () => {
     }
   });
 
+  test('no kmap() with bottom halves disabled (it may sleep; in_atomic() counts the bh count), yet bh regions do come inside kmap() sections', () => {
+    let inside = 0;
+    for (const wl of sample('V-RFC', { kinds: ['kmap', 'bh', 'local'] })) {
+      for (const p of wl.tasks) {
+        let bh = 0, kmaps = 0;
+        for (const op of p.ops) {
+          if (op[0] === 'bh_disable') { bh++; if (kmaps > 0) inside++; }
+          if (op[0] === 'bh_enable') bh--;
+          if (op[0] === 'kmap') { expect(bh).toBe(0); kmaps++; }
+          if (op[0] === 'kunmap') kmaps--;
+        }
+      }
+    }
+    expect(inside).toBeGreaterThan(0);
+  });
+
   test('without a kind that fits, a program writes ordinary memory only', () => {
     for (const wl of sample('V10', { kinds: ['irq', 'kmap'] })) expect(ops(wl).every((op) => op[0] === 'write' && op[1] === 2)).toBe(true);
   });

@@ -134,6 +134,7 @@ function* kmap_page(x: X, page: number): Gen<number> {
   yield* might_sleep('kmap');
   const atomic = inAtomic(x.w, x.cpuState());
   if (atomic || !PageHighMem(x.w.k, page)) {
+    // unreached: in page-protection runs the atomic arm: its callers never kmap() with preemption, bottom halves or irqs off
     yield { fn: 'kmap', what: atomic ? `kmap(page ${page}) in atomic context` : `page_address(page ${page}) (lowmem)` };
     x.emit({ type: 'KMAP', task: x.current().id, page, atomic });
     if (!PageHighMem(x.w.k, page)) return lowmem_address(page);

@@ -6,7 +6,7 @@
  */
 import { check } from '../src/check/check.js';
 import { kmapVariants } from '../properties/kmap-variants.js';
-import { bugStats, KILL_HEAD, killRow, SEEDS, stepsPerSecond } from './measure.js';
+import { bugStats, KILL_HEAD, KILL_INTRO, killRow, stepsPerSecond } from './measure.js';
 import { fmt, table } from './stats.js';
 
 export const title = 'kmap protocol';
@@ -34,7 +34,7 @@ export async function run(): Promise<string> {
   return [
     `Checked steps per second, \`mainline\` variant, 4,000 runs per repetition, one core: median **${med}** steps/s over 5 repetitions (min ${min}, max ${max}).`,
     '',
-    `Buggy variants, ${SEEDS.length} seeds each, the default run (portfolio with swarm, budget 20,000 runs or 10 s, stopping at the first counterexample). Time to first counterexample excludes shrinking.`,
+    KILL_INTRO,
     '',
     table(KILL_HEAD, rows),
     '',

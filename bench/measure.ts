@@ -1,10 +1,13 @@
 /** The measurements every protocol section makes: checked steps/s, and runs, time and length to a bug. */
 import { check } from '../src/check/check.js';
-import type { CheckOptions } from '../src/check/options.js';
+import { DEFAULT_BUDGET, type CheckOptions } from '../src/check/options.js';
 import type { Variant } from '../src/protocol.js';
 import { fmt, median } from './stats.js';
 
 export const SEEDS = Array.from({ length: 20 }, (_, i) => 1000 + i);
+
+/** How the kill tables' buggy variants are run, as their heading says it. */
+export const KILL_INTRO = `Buggy variants, ${SEEDS.length} seeds each, the default run as \`kcheck run P --variant V --seed S\` makes it (portfolio of random and PCT runs with swarm kinds, a budget of ${fmt(DEFAULT_BUDGET.runs)} runs or ${DEFAULT_BUDGET.seconds} s, stopping at the first counterexample, found unshrunk; the shrunk length over the first 5 seeds caught). Time to first counterexample excludes shrinking and depends on the machine's load.`;
 
 /** Checked steps per second of one variant over `reps` repetitions: [median, min, max], formatted. */
 export function stepsPerSecond(protocol: string, variant: string, runs: number, reps: number): string[] {

@@ -7,7 +7,7 @@
  */
 import { compareRows } from '../src/cli/compare.js';
 import { memregionVariants } from '../properties/memregion-variants.js';
-import { bugStats, KILL_HEAD, killRow, SEEDS, stepsPerSecond } from './measure.js';
+import { bugStats, KILL_HEAD, KILL_INTRO, killRow, stepsPerSecond } from './measure.js';
 import { fmt, table } from './stats.js';
 
 export const title = 'memregion protocol';
@@ -36,7 +36,7 @@ export async function run(): Promise<string> {
   return [
     throughput(),
     '',
-    `Buggy variants, ${SEEDS.length} seeds each, default options (the portfolio of random and PCT runs on a budget of 20,000 runs or 10 s). Time to first counterexample excludes shrinking.`,
+    KILL_INTRO,
     '',
     killTable(),
     '',

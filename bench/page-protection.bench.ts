@@ -5,7 +5,7 @@
  */
 import { compareRows } from '../src/cli/compare.js';
 import { ppVariants } from '../properties/page-protection-variants.js';
-import { bugStats, KILL_HEAD, killRow, SEEDS, stepsPerSecond } from './measure.js';
+import { bugStats, KILL_HEAD, KILL_INTRO, killRow, stepsPerSecond } from './measure.js';
 import { fmt, table } from './stats.js';
 
 export const title = 'page-protection protocol (PKS)';
@@ -39,7 +39,7 @@ export async function run(): Promise<string> {
     '',
     throughput(),
     '',
-    `Buggy variants, ${SEEDS.length} seeds each, with the default options of \`kcheck run\` (portfolio of random and PCT, swarm kinds, a budget of 20,000 runs or 10 s that stops at the first counterexample). Time to first counterexample excludes shrinking.`,
+    KILL_INTRO,
     '',
     killTable(),
     '',

@@ -4,9 +4,8 @@
  * and the length of the shrunk counterexample.
  */
 import { textPokeVariants } from '../properties/text-poke-variants.js';
-import { bugStats, KILL_HEAD, killRow, SEEDS, stepsPerSecond } from './measure.js';
+import { bugStats, KILL_HEAD, KILL_INTRO, killRow, stepsPerSecond } from './measure.js';
 import { table } from './stats.js';
-import { DEFAULT_BUDGET } from '../src/check/options.js';
 
 export const title = 'text-poke protocol';
 export const order = 40;
@@ -17,7 +16,7 @@ export async function run(): Promise<string> {
   return [
     `Checked steps per second, \`5.10\` variant, 2,000 runs per repetition, one core: median **${med}** steps/s over 5 repetitions (min ${min}, max ${max}).`,
     '',
-    `Buggy variants, ${SEEDS.length} seeds each, default options (the default portfolio of random and PCT runs with swarm testing, ${DEFAULT_BUDGET.runs.toLocaleString('en-US')} runs or ${DEFAULT_BUDGET.seconds} s per seed, stopping at the first counterexample). Time to first counterexample excludes shrinking.`,
+    KILL_INTRO,
     '',
     table(KILL_HEAD, rows),
   ].join('\n');

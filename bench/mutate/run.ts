@@ -13,8 +13,8 @@
  * makes a larger sample a superset of a smaller one); --unaudited leaves out the files another
  * protocol's campaign has already run in full, so that a file shared by several protocols
  * (mm/highmem.ts) is audited once, under the first; --survivors runs again only the mutants
- * recorded as survivors (after a new invariant or workload), keeping the other results. A mutant
- * recorded as killed is not run again (delete its entry in results.json to force it).
+ * recorded as survivors (after a new invariant or workload), keeping the other results. Otherwise
+ * a mutant already recorded is not run again (delete its entry in results.json to force it).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -161,8 +161,8 @@ async function campaign(protocol: string, a: Args, boxes: Sandbox[]): Promise<vo
       pr.files[f] = { ...pr.files[f]!, results: pr.files[f]!.results.filter((r) => !again.has(mutantKey(protocol, f, r))) };
       for (const m of chosen) queue.push({ file: f, m });
     } else {
-      // a mutant of the sample already recorded as killed keeps its result (a larger sample with the same seed is a superset)
-      const keep = new Map((earlier?.files[f]?.results ?? []).filter((r) => r.status === 'killed').map((r) => [mutantKey(protocol, f, r), r]));
+      // a mutant of the sample already recorded keeps its result (a larger sample with the same seed is a superset)
+      const keep = new Map((earlier?.files[f]?.results ?? []).map((r) => [mutantKey(protocol, f, r), r]));
       pr.files[f] = { listed: listed.length, ...(chosen.length < listed.length ? { sampled: chosen.length } : {}), results: chosen.flatMap((m) => { const r = keep.get(mutantKey(protocol, f, m)); return r ? [{ ...r, line: m.line }] : []; }) };
       for (const m of chosen) if (!keep.has(mutantKey(protocol, f, m))) queue.push({ file: f, m });
     }

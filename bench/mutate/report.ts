@@ -20,49 +20,36 @@ function scoreOf(protocol: string, file: string, rs: MutantResult[]) {
   return { killed, lost: rs.filter((r) => r.lost).length, survived, equivalent, timedOut: count(rs, 'timed-out'), crashed: count(rs, 'crashed'), denominator: killed + survived - equivalent };
 }
 
+type SuiteVerdict = 'killed' | 'equivalent' | 'unreached' | 'live';
+
 /**
  * One mutant of a file as the whole suite judges it, over every protocol whose campaign ran it:
- * killed if any protocol killed it; else live unless a protocol judged it equivalent (and none a gap);
- * null when every run timed out or crashed.
+ * killed if any protocol killed it; else equivalent if a protocol judged it so and none a gap;
+ * unreached if every protocol judged it unreached (code only buggy variants run, their bugs still
+ * caught); live otherwise (gaps, survivors not judged yet). Null when every run timed out or crashed.
  */
-function suiteVerdict(runs: { protocol: string; file: string; r: MutantResult }[]): 'killed' | 'equivalent' | 'live' | null {
+function suiteVerdict(runs: { protocol: string; file: string; r: MutantResult }[]): SuiteVerdict | null {
   if (runs.some((x) => x.r.status === 'killed')) return 'killed';
   const survived = runs.filter((x) => x.r.status === 'survived').map((x) => judgment(x.protocol, x.file, x.r)?.verdict);
   if (survived.length === 0) return null;
-  return survived.includes('equivalent') && !survived.includes('gap') ? 'equivalent' : 'live';
+  if (survived.includes('equivalent') && !survived.includes('gap')) return 'equivalent';
+  return survived.every((v) => v === 'unreached') ? 'unreached' : 'live';
 }
 
 /**
- * The score of src/kernel as a whole: each mutant once, judged by the whole suite (suiteVerdict:
- * a file that several protocols import is killed by whichever runs it). A sampled file stands for
- * all its mutants (stratified estimate: each file weighs its estimated count of non-equivalent
- * mutants), with a 95% normal-approximation interval from the sampled files' variance
- * (finite-population corrected; 0 when all ran). Samples taken with the same seed nest, so the
- * union of two protocols' samples of a file is the larger one.
+ * Stratified estimate of killed / (killed + the surviving verdicts `counted`): each file weighs
+ * its estimated count of counted mutants (a sampled file stands for all its mutants), with a 95%
+ * normal-approximation interval from the sampled files' variance (finite-population corrected;
+ * 0 when all ran).
  */
-export function wholeTree(results: Results) {
-  const files = new Map<string, { listed: number; mutants: Map<string, { protocol: string; file: string; r: MutantResult }[]> }>();
-  for (const [protocol, pr] of Object.entries(results)) {
-    for (const [file, fr] of Object.entries(pr.files)) {
-      const f = files.get(file) ?? { listed: fr.listed, mutants: new Map() };
-      files.set(file, f);
-      for (const r of fr.results) {
-        const key = mutantKey('', file, r);
-        f.mutants.set(key, [...(f.mutants.get(key) ?? []), { protocol, file, r }]);
-      }
-    }
-  }
-  let listed = 0, ran = 0, weight = 0, killedWeight = 0, variance = 0;
+function estimate(files: { listed: number; verdicts: (SuiteVerdict | null)[] }[], counted: SuiteVerdict[]) {
+  let weight = 0, killedWeight = 0, variance = 0;
   const strata: { d: number; p: number; n: number }[] = [];
-  for (const f of files.values()) {
-    const verdicts = [...f.mutants.values()].map(suiteVerdict);
-    listed += f.listed;
-    ran += verdicts.length;
-    const killed = verdicts.filter((v) => v === 'killed').length;
-    const denominator = killed + verdicts.filter((v) => v === 'live').length;
+  for (const f of files) {
+    const killed = f.verdicts.filter((v) => v === 'killed').length;
+    const denominator = killed + f.verdicts.filter((v) => v !== null && counted.includes(v)).length;
     if (denominator === 0) continue;
-    // this file's non-equivalent mutants, estimated from the sample
-    const d = (f.listed * denominator) / verdicts.length;
+    const d = (f.listed * denominator) / f.verdicts.length;
     const p = killed / denominator;
     weight += d;
     killedWeight += d * p;
@@ -71,7 +58,35 @@ export function wholeTree(results: Results) {
   for (const x of strata) variance += (x.d / weight) ** 2 * (x.p * (1 - x.p) / x.n) * Math.max(0, 1 - x.n / x.d);
   const score = killedWeight / weight;
   const half = 1.96 * Math.sqrt(variance);
-  return { files: files.size, listed, ran, score, low: Math.max(0, score - half), high: Math.min(1, score + half) };
+  return { score, low: Math.max(0, score - half), high: Math.min(1, score + half) };
+}
+
+/**
+ * The score of src/kernel as a whole: each mutant once, judged by the whole suite (suiteVerdict:
+ * a file that several protocols import is killed by whichever runs it). Samples taken with the
+ * same seed nest, so the union of two protocols' samples of a file is the larger one. `all`
+ * counts unreached survivors as live (the target's measure); `reached` leaves them out (the
+ * score over code some correct variant runs, as Stryker's "covered" score does).
+ */
+export function wholeTree(results: Results) {
+  const byFile = new Map<string, { listed: number; mutants: Map<string, { protocol: string; file: string; r: MutantResult }[]> }>();
+  for (const [protocol, pr] of Object.entries(results)) {
+    for (const [file, fr] of Object.entries(pr.files)) {
+      const f = byFile.get(file) ?? { listed: fr.listed, mutants: new Map() };
+      byFile.set(file, f);
+      for (const r of fr.results) {
+        const key = mutantKey('', file, r);
+        f.mutants.set(key, [...(f.mutants.get(key) ?? []), { protocol, file, r }]);
+      }
+    }
+  }
+  const files = [...byFile.values()].map((f) => ({ listed: f.listed, verdicts: [...f.mutants.values()].map(suiteVerdict) }));
+  const tally = (v: SuiteVerdict) => files.reduce((n, f) => n + f.verdicts.filter((x) => x === v).length, 0);
+  return {
+    files: files.length, listed: files.reduce((n, f) => n + f.listed, 0), ran: files.reduce((n, f) => n + f.verdicts.length, 0),
+    killed: tally('killed'), equivalent: tally('equivalent'), unreached: tally('unreached'), live: tally('live'),
+    all: estimate(files, ['live', 'unreached']), reached: estimate(files, ['live']),
+  };
 }
 
 /** The buggy variants' phase as the campaign ran it (results from before it have none). */
@@ -96,9 +111,11 @@ export function renderSection(results: Results): string {
     '',
   ];
   const w = wholeTree(results);
+  const est = (e: { score: number; low: number; high: number }) => `${(100 * e.score).toFixed(1)}% (95% interval ${(100 * e.low).toFixed(1)}-${(100 * e.high).toFixed(1)}%)`;
   parts.push('### src/kernel as a whole', '',
-    `Each mutant counted once, judged by the whole suite: killed if any protocol's campaign killed it (a file several protocols import is killed by whichever runs it), equivalent if one judged it so and none a gap: ${fmt(w.files)} files, ${fmt(w.listed)} mutants, ${fmt(w.ran)} run (${pct(w.ran, w.listed)}). `
-    + `**Estimated score ${(100 * w.score).toFixed(1)}%** (95% interval ${(100 * w.low).toFixed(1)}-${(100 * w.high).toFixed(1)}%; a sampled file stands for all its mutants; survivors not judged yet count as live).`, '');
+    `Each mutant counted once, judged by the whole suite: killed if any protocol's campaign killed it (a file several protocols import is killed by whichever runs it), equivalent if one judged it so and none a gap: ${fmt(w.files)} files, ${fmt(w.listed)} mutants, ${fmt(w.ran)} run (${pct(w.ran, w.listed)}): `
+    + `${fmt(w.killed)} killed, ${fmt(w.equivalent)} equivalent, ${fmt(w.unreached)} unreached (code only buggy variants run, their bugs still caught), ${fmt(w.live)} live (gaps and survivors not judged yet). `
+    + `**Estimated score ${est(w.all)}**, unreached survivors counted as live; over code some correct variant runs (unreached left out), ${est(w.reached)}. A sampled file stands for all its mutants.`, '');
   const survivors: (string | number)[][] = [];
   for (const [protocol, pr] of Object.entries(results)) {
     const rows: (string | number)[][] = [];

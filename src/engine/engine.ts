@@ -289,14 +289,14 @@ export class Engine<K, E> {
     const m = this.m;
     const before = this.trace ? observe(m.w, this.protocol) : null;
     m.stepWarnings = [];
-    m.stepReleases = [];
+    if (m.stepReleases.length) m.stepReleases = [];
     m.ghost.ended = [];
     m.ghost.step = m.stepNo;
     const record = this.opts.record;
     const cpu = ch.cpu;
     const pendingBefore = ch.kind === 'run' ? ch.unit.pending : null;
     const unitsBefore = m.units.length;
-    const locksBefore = { ...m.w.locks };
+    const locksBefore = m.locksHeld();
     record?.begin();
     // what made the choice possible is read by it: its unit's condition, the environment's
     if (record?.o.footprints) {

@@ -71,15 +71,16 @@ export interface Ghost {
   /** every IPI sent so far */
   ipis: Ipi[];
   /** locks released in the last step by a unit other than their holder, or while free */
-  releases: Release[];
+  releases: readonly Release[];
 }
 
 /**
  * A copy that can be restored: the machine replaces or appends to the ghost's lists and never
- * changes a record once made, so copying the containers is enough.
+ * changes a record once made, so copying the containers is enough (`releases` is replaced each
+ * step, never appended to, so it is shared).
  */
 export function copyGhost(g: Ghost): Ghost {
-  return { step: g.step, open: g.open.map((o) => [...o]), tasks: { ...g.tasks }, suspended: { ...g.suspended }, ended: [...g.ended], ipis: [...g.ipis], releases: [...g.releases] };
+  return { step: g.step, open: g.open.map((o) => [...o]), tasks: { ...g.tasks }, suspended: { ...g.suspended }, ended: [...g.ended], ipis: [...g.ipis], releases: g.releases };
 }
 
 export function newGhost(cpus: number): Ghost {

@@ -15,6 +15,9 @@ import { actionReady, type Unit } from './units.js';
 /** Where a restartable program that yields nothing more (it has ended) would wait. */
 const EXIT: YieldPoint = { fn: 'do_exit', what: 'program ends' };
 
+/** The ghost's release list of a step that released nothing: shared, never written. */
+const NO_RELEASES: readonly Release[] = [];
+
 export class Machine<K, E> {
   w: World<K>;
   /** the world as kernel code sees it: `w` itself, or a recording proxy of it */
@@ -173,21 +176,30 @@ export class Machine<K, E> {
     return { pinned: why !== null, sender: `${t.name} in ${ctx} on cpu${cpuId}${why ? `, ${why}` : ', preemptible'}` };
   }
 
+  /** A copy of `w.locks` to compare after a step, or null when no lock is held (most steps: no allocation). */
+  locksHeld(): Record<string, number> | null {
+    for (const _ in this.w.locks) return { ...this.w.locks };
+    return null;
+  }
+
   /**
    * After a step of `by` (null: an environment action): the locks released while free in it
-   * (x.unlock() saw them), and those that were held by another unit before it and are free or
-   * held by someone else now. `before` is a shallow copy of `w.locks` taken before the step (a
-   * few entries).
+   * (x.unlock() saw them), and those that were held by another unit before it (`before`, from
+   * locksHeld()) and are free or held by someone else now. A step that releases nothing
+   * allocates nothing.
    */
-  noteReleases(before: Record<string, number>, by: Unit | null): void {
-    const releases: Release[] = this.stepReleases;
-    this.stepReleases = [];
+  noteReleases(before: Record<string, number> | null, by: Unit | null): void {
+    let releases: Release[] | null = null;
+    if (this.stepReleases.length) {
+      releases = this.stepReleases;
+      this.stepReleases = [];
+    }
     for (const lock in before) {
       const holder = before[lock]!;
       if (holder === by?.id || this.w.locks[lock] === holder) continue;
-      releases.push({ lock, holder: this.units[holder]?.name ?? `unit ${holder}`, by: by?.name ?? 'environment', step: this.stepNo });
+      (releases ??= []).push({ lock, holder: this.units[holder]?.name ?? `unit ${holder}`, by: by?.name ?? 'environment', step: this.stepNo });
     }
-    this.ghost.releases = releases;
+    this.ghost.releases = releases ?? NO_RELEASES;
   }
 
   // ---- a unit's steps -----------------------------------------------------------------

@@ -6,10 +6,28 @@
  * kernel code computes about itself: they read the World, the hardware observations that
  * pasid-enqcmd.ts records, and the engine's ghost records.
  */
+import type { PasidSpecContext } from '../model/pasid.machine.js';
 import { INVALID, pasidStr } from '../src/kernel/mm/pasid-types.js';
 import { fpuCoherence } from './pasid-coherence.js';
 import { lifetimeInvariants } from './pasid-lifetime.js';
-import { inUserMode, inv, type Inv } from './pasid-world.js';
+import { inUserMode, inv, type Inv, type W } from './pasid-world.js';
+
+/**
+ * The statechart judges an activation only if it hears of it (ACTIVATE): compare what it heard
+ * with the World. A thread that still has an mm (before exit_mm(), which ends its user life) has
+ * pasid_activated set exactly when the statechart accepted its activation and has not forgotten
+ * it at a FORK, CLONE, EXEC or EXIT. A fixup that sets the flag unreported, or a report of an
+ * activation that did not happen (or one forgotten while the thread still runs), shows here.
+ */
+function activationsJudged(w: W, spec: { context: PasidSpecContext }): string | undefined {
+  for (const task of w.tasks) {
+    const t = w.k.tasks[task.id];
+    if (!t || t.kthread || t.mm < 0 || task.state === 'done') continue;
+    const judged = spec.context.activated[task.id] === true;
+    if (t.activated && !judged) return `${task.name} has pasid_activated set, but the statechart heard of no activation of it (no ACTIVATE): the activation was never judged`;
+    if (!t.activated && judged) return `the statechart counts ${task.name} as activated (ACTIVATE), but its pasid_activated is clear`;
+  }
+}
 
 export const pasidInvariants: Inv[] = [
   inv({
@@ -51,7 +69,8 @@ export const pasidInvariants: Inv[] = [
   }),
   inv({
     name: 'pasid/C-INV3-fixup',
-    description: 'the #GP fixup activates a thread at most once, only for its mm\'s valid PASID (statechart at ACTIVATE); a #GP with activated == 1 becomes SIGSEGV, so no thread loops on #GP (the engine reports a loop as kernel/progress)',
+    description: 'the #GP fixup activates a thread at most once, only for its mm\'s valid PASID (statechart at ACTIVATE); every activation is one the statechart judged: a thread that still has an mm has pasid_activated set exactly when the statechart saw it activated; a #GP with activated == 1 becomes SIGSEGV, so no thread loops on #GP (the engine reports a loop as kernel/progress)',
+    check: activationsJudged,
   }),
   inv({
     name: 'pasid/C-INV4-fpu-coherence',

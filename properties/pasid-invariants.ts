@@ -4,7 +4,8 @@
  * reference-count and quiescence checks of pasid-lifetime.ts. Invariants with no check are
  * enforced by the statechart (pasid.machine.ts refuses the event). None of them reads anything
  * kernel code computes about itself: they read the World, the hardware observations that
- * pasid-enqcmd.ts records, and the engine's ghost records.
+ * pasid-enqcmd.ts records, the engine's ghost records, and (C-INV3) the statechart's record of
+ * activations, compared with the World's.
  */
 import type { PasidSpecContext } from '../model/pasid.machine.js';
 import { INVALID, pasidStr } from '../src/kernel/mm/pasid-types.js';

@@ -1,7 +1,8 @@
 /**
  * The PASID checks on their own, on Worlds built by hand: each fires on the state it is about and
- * stays quiet on a correct one. They read the World and the engine's ghost records only, so a
- * change to the kernel model cannot switch them off (issue 8, items 12 and 13).
+ * stays quiet on a correct one. They read the World, the engine's ghost records and the
+ * statechart's state only, so a change to the kernel model cannot switch them off (issue 8,
+ * items 12 and 13).
  */
 import { describe, expect, test } from 'vitest';
 import { execute } from '../../src/engine/engine.js';
@@ -70,6 +71,33 @@ describe('pasid/quiescence (checked once every task has exited)', () => {
     expect(check('quiescence', w)).toBe('file0 was never released (f_count 1)');
     w.k.ioasid.owner[2] = { mm: 0, refs: 1, data: true };
     expect(check('quiescence', w)).toBe('PASID 2 of mm0 was never freed');
+  });
+});
+
+describe('pasid/C-INV3-fixup: the statechart\'s record of activations against the World', () => {
+  const spec = (activated: Record<number, true>) => ({ context: { mmPasid: {}, owner: {}, bindings: {}, activated, submitted: {} } });
+  const judge = (w: World<PasidState>, activated: Record<number, true>) => inv('C-INV3-fixup').check!(w, spec(activated), newGhost(2));
+  const A = 2; // the idle tasks of the two CPUs come first
+
+  test('quiet when they agree', () => {
+    const w = world(one);
+    expect(judge(w, {})).toBeFalsy();
+    w.k.tasks[A]!.activated = true;
+    expect(judge(w, { [A]: true })).toBeFalsy();
+  });
+  test('an activation the statechart never heard of (the fixup\'s ACTIVATE report missing)', () => {
+    const w = world(one);
+    w.k.tasks[A]!.activated = true;
+    expect(judge(w, {})).toBe('A has pasid_activated set, but the statechart heard of no activation of it (no ACTIVATE): the activation was never judged');
+  });
+  test('an activation reported that the World does not show', () => {
+    expect(judge(world(one), { [A]: true })).toBe('the statechart counts A as activated (ACTIVATE), but its pasid_activated is clear');
+  });
+  test('not judged after exit_mm(): the task has no mm, and EXIT is reported later', () => {
+    const w = world(one);
+    w.k.tasks[A]!.activated = true;
+    w.k.tasks[A]!.mm = -1;
+    expect(judge(w, {})).toBeFalsy();
   });
 });
 

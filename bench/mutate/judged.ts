@@ -347,7 +347,7 @@ judge("text-poke", "arch/x86/kernel/alternative.ts", "swap-across-yield", "swap 
   judge("pasid", "arch/x86/kernel/traps.ts", "equality", "`===` → `!==`", "if (got === INVALID) return false;", 'unreached', PA_FIXUP_IRQ_ON),
   judge("pasid", "arch/x86/kernel/traps.ts", "swap-across-yield", "swap `if (k.cfg.fixupWrite === 'wrmsr') { yield { fn: '__fixup_...` and `activate(x, pasid);`", "if (k.cfg.fixupWrite === 'wrmsr') { ⏎ yield { fn: '__fixup_pasid_exception', wha", 'unreached', PA_FIXUP_IRQ_ON),
   judge("pasid", "arch/x86/kernel/traps.ts", "swap-across-yield", "swap `yield { fn: '__fixup_pasid_exception', what: `wrmsrl(MSR_...` and `wrmsrl_pasid(x, pasid);`", "yield { fn: '__fixup_pasid_exception', what: `wrmsrl(MSR_IA32_PASID, ${pasid}|VA", 'unreached', PA_FIXUP_IRQ_ON),
-  judge("pasid", "arch/x86/kernel/traps.ts", "remove-call", "remove `wrmsrl_pasid(x, pasid);`", "wrmsrl_pasid(x, pasid);", 'unreached', PA_FIXUP_IRQ_ON),
+  judge("pasid", "arch/x86/kernel/traps.ts", "remove-call", "remove `wrmsrl_pasid(x, pasid);`", "wrmsrl_pasid(x, pasid);", 'unreached', PA_FIXUP_IRQ_ON, 1),
   judge("pasid", "arch/x86/kernel/traps.ts", "logical", "`||` → `&&`", "const direct = !t.TIF_NEED_FPU_LOAD || (k.cfg.fixupWrite === 'fpu__pasid_write-2", 'unreached', PA_FIXUP_IRQ_ON),
   judge("pasid", "arch/x86/kernel/traps.ts", "equality", "`===` → `!==`", "const direct = !t.TIF_NEED_FPU_LOAD || (k.cfg.fixupWrite === 'fpu__pasid_write-2", 'unreached', PA_FIXUP_IRQ_ON),
   judge("pasid", "arch/x86/kernel/traps.ts", "cpu-index", "`x.cpu()` → the next CPU", "const direct = !t.TIF_NEED_FPU_LOAD || (k.cfg.fixupWrite === 'fpu__pasid_write-2", 'unreached', PA_FIXUP_IRQ_ON),

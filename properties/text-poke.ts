@@ -47,7 +47,7 @@ function newCpu(cfg: TextPokeConfig, initCtx: number): TCpu {
 function createState(cfg: TextPokeConfig, wl: TextPokeWorkload, cpus: number): TextPokeState {
   const k: TextPokeState = {
     cfg, cpus: [], mms: [], tasks: {}, kernel: {}, tlb: Array.from({ length: cpus }, () => ({})), mem: {},
-    nextPfn: wl.procs.length, poking_addr: 0, lastAccess: null, dbgHits: [],
+    nextPfn: wl.procs.length, poking_addr: 0, lastAccess: null,
   };
   newMm(k, 'init_mm', cpus);
   poking_init(k, { cpus, kaslr: wl.kaslr });

@@ -72,7 +72,7 @@ export function* userThread(x: X, prog: number, mm: number, ops: readonly UserOp
   yield* exit_mm(x);
 }
 
-/** A kernel thread (kworker poking a static key, kswapd reclaiming a process's page). */
+/** A kernel thread (kworker poking a static key, kswapd reclaiming one of a process's pages). */
 export function* kthreadTask(x: X, prog: number, ops: readonly KthreadOp[], mmOf: (proc: number) => number): Gen {
   const batch = x.w.k.cpus.map(() => false);
   for (const [i, op] of ops.entries()) {
@@ -83,8 +83,9 @@ export function* kthreadTask(x: X, prog: number, ops: readonly KthreadOp[], mmOf
     }
     const task = x.current().id;
     const mm = mmOf(op[1]);
-    x.emit({ type: 'UNMAP_BEGIN', task, mm, va: x.w.k.poking_addr });
-    yield* try_to_unmap(x, mm, x.w.k.poking_addr, batch);
+    const va = userVa(x, op[2]);
+    x.emit({ type: 'UNMAP_BEGIN', task, mm, va });
+    yield* try_to_unmap(x, mm, va, batch);
     yield* try_to_unmap_flush(x, batch);
     x.emit({ type: 'UNMAP_END', task });
   }
@@ -101,7 +102,7 @@ export function deviceIrq(name: string, times: number): (x: X) => Gen {
 export function describeOps(ops: readonly (UserOp | KthreadOp)[]): string {
   const one = (op: UserOp | KthreadOp) => {
     if (op[0] === 'poke') return `poke(p${TEXT_PFNS[op[1]]}${op[2] ? `+p${TEXT_PFNS[op[1] + 1]}` : ''})`;
-    if (op[0] === 'reclaim') return `reclaim(proc ${op[1]})`;
+    if (op[0] === 'reclaim') return `reclaim(proc ${op[1]}${op[2] === 0 ? '' : `, poking_addr + page ${op[2]}`})`;
     if (op[0] === 'store' || op[0] === 'munmap') return op[1] === 0 ? op[0] : `${op[0]}(poking_addr + page ${op[1]})`;
     return op[0];
   };

@@ -1,11 +1,11 @@
 /**
  * Workloads for the text-poke protocol: processes (one mm each, optionally a second thread on
- * another CPU) whose tasks store to a user page (the one they map at poking_addr, or the page
- * after it, faulted in by the first store), unmap one, set a user watchpoint on poking_addr, or
- * poke kernel text from a syscall; kernel threads (lazy TLB mode on whatever
- * mm ran before them) that poke or reclaim a process's page; device interrupts. Every process
- * exits at the end (exit_mmap on the CPU of its last thread). The same environment for every
- * variant: a variant differs only in kernel code.
+ * another CPU) whose tasks store to one of their two user pages (at poking_addr, colliding with
+ * the alias, and the page after it; faulted in again after an unmapping), unmap one, set a user
+ * watchpoint on poking_addr, or poke kernel text from a syscall; kernel threads (lazy TLB mode on
+ * whatever mm ran before them) that poke or reclaim one of a process's pages; device interrupts.
+ * Every process exits at the end (exit_mmap on the CPU of its last thread). The same environment
+ * for every variant: a variant differs only in kernel code.
  */
 import * as fc from 'fast-check';
 import type { Parameter, ProofBounds, WorkloadOptions } from '../src/protocol.js';
@@ -13,9 +13,12 @@ import { TEXT_PFNS } from '../src/kernel/mm/text-poke-types.js';
 
 /** a poke of text page `page` (index into TEXT_PFNS), crossing into the next page when `cross` */
 export type Poke = ['poke', number, boolean];
+/** the pages of a process's one VMA: poking_addr and the page after it */
+export const USER_PAGES = 2;
 /** a user page: 0 is the page at poking_addr, 1 the page after it */
 export type UserOp = ['store', number] | ['munmap', number] | ['watch'] | Poke;
-export type KthreadOp = Poke | ['reclaim', number];
+/** a reclaim of page `page` (as UserOp) of process `proc` */
+export type KthreadOp = Poke | ['reclaim', number, number];
 
 export interface Thread { cpu: number; ops: UserOp[] }
 export interface TextPokeWorkload {
@@ -34,7 +37,7 @@ export const PARAMETERS: Parameter[] = [
   { name: 'kaslr', description: 'the random page offset poking_init() draws (7 makes the second page start a new PMD)', min: 0, max: 8 },
   { name: 'procs', description: 'user processes', min: 1, max: 2 },
   { name: 'kthreads', description: 'kernel threads (pokers and reclaim, in lazy TLB mode)', min: 0, max: 2 },
-  { name: 'pages', description: 'user pages a process stores to and unmaps (2: munmaps of different pages of one mm, where flush_tlb_func() chooses a partial or a full flush)', min: 1, max: 2 },
+  { name: 'pages', description: 'user pages (of the two each process maps) that stores, munmaps and reclaims pick from (2: flushes of different pages of one mm, where flush_tlb_func() chooses a partial or a full flush)', min: 1, max: 2 },
 ];
 
 const param = (o: { params?: Readonly<Record<string, number>> }, name: string, arb: fc.Arbitrary<number>) =>
@@ -62,7 +65,7 @@ function workloadOf(o: WorkloadOptions<unknown>, has: (k: string) => boolean, pa
   const kItems: fc.Arbitrary<KthreadOp>[] = [];
   // kernel-thread pokers with 'kthread'; kswapd with 'reclaim' (reclaim is a kernel thread's job)
   if (has('poke') && has('kthread')) kItems.push(pokeArb(has));
-  if (has('reclaim')) kItems.push(fc.nat({ max: 1 }).map((p): KthreadOp => ['reclaim', p]));
+  if (has('reclaim')) kItems.push(fc.tuple(fc.nat({ max: 1 }), page).map(([p, pg]): KthreadOp => ['reclaim', p, pg]));
   const kOps = kItems.length ? fc.array(fc.oneof(...kItems), { minLength: 1, maxLength: Math.min(o.ops, 3) }) : fc.constant<KthreadOp[]>([]);
   const thread = fc.record({ cpu, ops: userOps });
   const proc = fc.record({ cpu, ops: userOps, thread: has('thread') ? fc.option(thread, { nil: undefined, freq: 3 }) : fc.constant(undefined) })
@@ -95,7 +98,7 @@ function* sequences<T>(alphabet: T[], n: number): Generator<T[]> {
 export function* enumerateTextPoke(b: ProofBounds<unknown>): Iterable<TextPokeWorkload> {
   const kaslr = b.params?.['kaslr'] ?? 0;
   const user: UserOp[] = [['store', 0], ['watch'], ['munmap', 0], ['poke', 0, false]];
-  const kthread: KthreadOp[] = [['poke', 0, false], ['poke', 1, true], ['reclaim', 0]];
+  const kthread: KthreadOp[] = [['poke', 0, false], ['poke', 1, true], ['reclaim', 0, 0]];
   const kcpus = [...new Set([0, b.cpus - 1])];
   for (const ks of sequences(kthread, b.ops)) {
     for (const kcpu of kcpus) {

@@ -56,6 +56,12 @@ export interface PpSpecContext {
   frames: Record<number, PpFrame[]>;
   /** per CPU: keys a global restrict left open until that CPU's next context switch */
   grace: number[][];
+  /**
+   * per task: keys whose latest global restrict it made itself, from its thread context, since it
+   * was last switched in. The restricting CPU denies the key at once (pks_mk_noaccess() writes
+   * its own PKRS), so the grace does not cover this task while it stays on that CPU.
+   */
+  restricted: Record<number, number[]>;
   /** faults forgiven in RELAXED mode so far (each must come with a WARN: fault-policy) */
   relaxedForgiven: number;
   /** writes that only the documented weakening allowed (strong-form findings), "<weakening>: what" */
@@ -133,7 +139,7 @@ export function runsWith(c: PpSpecContext, task: number, key: number): boolean {
 export function weaklyOpen(c: PpSpecContext, task: number, cpu: number, key: number): Weakening | null {
   const fs = framesOf(c, task);
   if (c.weakening === 'irq-inherits' && fs.length > 1 && fs.slice(0, -1).some((f) => frameGrants(c, f, key))) return 'irq-inherits';
-  if (c.weakening === 'time-slice' && (c.grace[cpu] ?? []).includes(key)) return 'time-slice';
+  if (c.weakening === 'time-slice' && (c.grace[cpu] ?? []).includes(key) && !(c.restricted[task] ?? []).includes(key)) return 'time-slice';
   return null;
 }
 
@@ -197,8 +203,11 @@ export const pageProtectionMachine = setup({
       // a global restrict takes effect on each CPU at its next switch (V-GLOBAL, A-INV7)
       const restrict = event.type === 'KUNMAP' && context.weakening === 'time-slice' && key !== 0 &&
         !users.some((n, p) => n > 0 && context.pkey[p] === key);
-      const grace = restrict ? context.grace.map((g) => (g.includes(key) ? g : [...g, key])) : context.grace;
-      return { users, grace };
+      if (!restrict) return { users };
+      const grace = context.grace.map((g) => (g.includes(key) ? g : [...g, key]));
+      const restricted = Object.fromEntries(Object.entries(context.restricted).map(([t, keys]) => [t, keys.filter((k) => k !== key)]));
+      if (framesOf(context, event.task).length === 1) restricted[event.task] = [...(restricted[event.task] ?? []), key];
+      return { users, grace, restricted };
     }),
     push: assign(({ context, event }) => {
       if (event.type !== 'KMAP_LOCAL') return {};
@@ -243,10 +252,12 @@ export const pageProtectionMachine = setup({
     }),
     // the temporary unprotect of a thread context ends when it is switched out (unless sticky)
     schedOut: assign(({ context, event }) => {
-      if (event.type !== 'SCHED_OUT' || context.weakening === 'sticky-override') return {};
+      if (event.type !== 'SCHED_OUT') return {};
+      const restricted = { ...context.restricted, [event.task]: [] };
+      if (context.weakening === 'sticky-override') return { restricted };
       const fs = framesOf(context, event.task).slice();
       fs[0] = { ...fs[0]!, temp: [] };
-      return { frames: { ...context.frames, [event.task]: fs } };
+      return { frames: { ...context.frames, [event.task]: fs }, restricted };
     }),
     // an exiting task leaves its contexts (a sticky override dies with the thread); its CPU
     // starts a new time slice with the idle task
@@ -287,7 +298,7 @@ export const pageProtectionMachine = setup({
   context: ({ input }) => ({
     mode: input.mode, runtimeModes: input.runtimeModes, forgive: input.forgive, weakening: input.weakening, pkey: input.pkey.slice(),
     direct: input.direct.slice(), isolated: input.isolated, users: input.pkey.map(() => 0), frames: {},
-    grace: Array.from({ length: input.cpus }, () => []), relaxedForgiven: 0, info: [],
+    grace: Array.from({ length: input.cpus }, () => []), restricted: {}, relaxedForgiven: 0, info: [],
   }),
   on: {
     KMAP: { guard: 'kmapAllowed', actions: 'addUser' },

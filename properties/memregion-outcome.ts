@@ -42,12 +42,15 @@ const overwriting = (a: AdminView, d: Dev) => a.nvdimm[d].NDD_SECURITY_OVERWRITE
 const CLAIMS: Record<string, (op: string[], a: AdminView, k: MemregionState) => Claim | undefined> = {
   /*
    * nvdimm_probe() (drivers/nvdimm/dimm.c) of a locked DIMM unlocks it (nvdimm_security_unlock(),
-   * drivers/nvdimm/security.c): the probe fails only if the DIMM "is locked" afterwards.
+   * drivers/nvdimm/security.c): the probe fails only if the DIMM "is locked" afterwards. Unlocking
+   * changes what the media reads as (intel_security_unlock(): "DIMM unlocked, invalidate all CPU
+   * caches before we read it"): data where a locked DIMM gave none.
    */
   unlock(op, a, k) {
     const d = op[1] as Dev;
     if (a.nvdimm[d].probed || !a.devices[d].locked || overwriting(a, d) || !securityAvailable(k, a, d, 'unlock')) return;
-    return (_a, b) => (b.devices[d].locked ? `${d} is still locked` : !b.nvdimm[d].probed ? `${d}'s driver is not bound` : undefined);
+    return (before, b) => (b.devices[d].locked ? `${d} is still locked` : !b.nvdimm[d].probed ? `${d}'s driver is not bound`
+      : b.devices[d].epoch > before.devices[d].epoch ? undefined : `${d}'s media reads as it did while locked`);
   },
   /*
    * security_store() (drivers/nvdimm/dimm_devs.c): "Require all userspace triggered security

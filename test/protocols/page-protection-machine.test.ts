@@ -121,11 +121,21 @@ describe('what the spec refuses', () => {
     expect(s.try(write(0, 'stray', true))).toBe(s.snap);
   });
 
-  test('V-GLOBAL: after the last kunmap a CPU may keep the key until its next switch', () => {
+  test('V-GLOBAL: after the last kunmap another CPU may keep the key until its next switch; the restricting task\'s CPU denies it at once', () => {
     const s = stepper({ ...base, mode: 'STRICT', forgive: 'never', weakening: 'time-slice' }).accept(events[0]!, events[1]!);
+    const other: PpEvent = { type: 'WRITE', task: T + 1, cpu: 1, page: 0, via: 'stray', ok: true };
+    expect(s.try(other)).not.toBe(s.snap);
+    expect(s.try(write(0, 'stray', true))).toBe(s.snap); // pks_mk_noaccess() wrote the restricting CPU's PKRS
+    s.accept({ type: 'SCHED_IN', cpu: 1 });
+    expect(s.try(other)).toBe(s.snap);
+  });
+
+  test('V-GLOBAL: a later restrict by another task gives the first one\'s CPU the grace again', () => {
+    const s = stepper({ ...base, mode: 'STRICT', forgive: 'never', weakening: 'time-slice' }).accept(events[0]!, events[1]!);
+    s.accept({ type: 'KMAP', task: T + 1, page: 0, atomic: false }, { type: 'KUNMAP', task: T + 1, page: 0 });
     expect(s.try(write(0, 'stray', true))).not.toBe(s.snap);
-    s.accept({ type: 'SCHED_IN', cpu: 0 });
-    expect(s.try(write(0, 'stray', true))).toBe(s.snap);
+    s.accept({ type: 'SCHED_OUT', task: T });
+    expect(s.snap.context.restricted[T]).toEqual([]);
   });
 });
 

@@ -2,6 +2,8 @@
 import { describe, expect, test } from 'vitest';
 import { applyMutant, mutantsOf } from '../../bench/mutate/mutator.js';
 import { guardOf } from '../../bench/mutate/toggles.js';
+import { JUDGED } from '../../bench/mutate/judged.js';
+import { loadResults, mutantKey } from '../../bench/mutate/results.js';
 import ts from 'typescript';
 
 const SRC = `import type { X } from './t.js';
@@ -78,5 +80,18 @@ describe('guardOf', () => {
     expect(guard("k.cfg.mutant === 'M-1' && n > 0")).toBe('bug');
     expect(guard("k.cfg.mutant === 'M-1' || n > 0")).toBe(null);
     expect(guard('n > 0')).toBe(null);
+  });
+});
+
+describe('judged.ts against bench/mutate/results.json', () => {
+  test('every judgment names a survivor the campaigns recorded (none left for a mutant now killed or gone), with a reason', () => {
+    const survivors = new Set<string>();
+    for (const [protocol, pr] of Object.entries(loadResults(process.cwd()))) {
+      for (const [file, fr] of Object.entries(pr.files)) for (const r of fr.results) if (r.status === 'survived') survivors.add(mutantKey(protocol, file, r));
+    }
+    const stale = [...JUDGED.keys()].filter((k) => !survivors.has(k));
+    expect(stale).toEqual([]);
+    expect([...JUDGED.values()].filter((j) => j.reason.length < 20)).toEqual([]);
+    expect(JUDGED.size).toBeGreaterThan(0);
   });
 });

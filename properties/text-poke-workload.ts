@@ -90,10 +90,11 @@ function* sequences<T>(alphabet: T[], n: number): Generator<T[]> {
 }
 
 /**
- * The proof alphabet: one process on cpu 0 (store, watch, munmap of the page at poking_addr, a poke of page 0) and one
- * kernel thread (a poke of page 0 or a crossing poke of pages 1-2, a reclaim of the process's
- * page), each with up to `ops` operations; the kernel thread on cpu 0 (where it runs lazily on the
- * process's mm) or on the last CPU (concurrently with it); no interrupts.
+ * The proof alphabet: one process on cpu 0 (store, watch, munmap of the page at poking_addr, a
+ * poke of page 0) and one kernel thread (a poke of page 0 or a crossing poke of pages 1-2, a
+ * reclaim of the process's page at poking_addr), each with up to `ops` operations; the kernel
+ * thread on cpu 0 (where it runs lazily on the process's mm) or on the last CPU (concurrently
+ * with it); no interrupts.
  */
 export function* enumerateTextPoke(b: ProofBounds<unknown>): Iterable<TextPokeWorkload> {
   const kaslr = b.params?.['kaslr'] ?? 0;

@@ -15,8 +15,9 @@ import { mutantKey } from './results.js';
 
 export interface Judgment { verdict: 'equivalent' | 'gap' | 'unreached'; reason: string }
 
-const judge = (protocol: string, file: string, kind: string, mutation: string, original: string, verdict: Judgment['verdict'], reason: string) =>
-  [mutantKey(protocol, `src/kernel/${file}`, { kind: kind as never, mutation, original }), { verdict, reason }] as const;
+/** `n`: the ordinal of a mutant that reads like an earlier one of the same file (Mutant.n). */
+const judge = (protocol: string, file: string, kind: string, mutation: string, original: string, verdict: Judgment['verdict'], reason: string, n?: number) =>
+  [mutantKey(protocol, `src/kernel/${file}`, { kind: kind as never, mutation, original, ...(n ? { n } : {}) }), { verdict, reason }] as const;
 
 /** Reasons shared by several survivors. */
 const PROT_HOOK = 'kmap runs without protection hooks (`x.w.k.prot` is unset): prot_hook() returns at once, so removing or moving it changes nothing; page-protection runs the hooks';

@@ -23,6 +23,7 @@
  */
 import ts from 'typescript';
 import { guardOf, liveChildren } from './toggles.js';
+import { ORIGINAL_KEY } from './results.js';
 
 export const KINDS = [
   'remove-assignment', 'remove-call', 'remove-yield', 'swap-across-yield', 'drop-lock',
@@ -43,6 +44,12 @@ export interface Mutant {
   mutated: string;
   /** the mutant is the source with [start, end) replaced by text */
   edit: { start: number; end: number; text: string };
+  /**
+   * the same mutation of the same text seen earlier in the file (`unlock_kmap(x);` removed at its
+   * third call: 2); absent for the first. It keeps mutants that read alike apart in results and
+   * judgments without tying them to line numbers, which unrelated edits move.
+   */
+  n?: number;
 }
 
 /** Calls that take or release exclusion: dropping one is the classic locking bug. */
@@ -149,7 +156,15 @@ export function mutantsOf(file: string, source: string): Mutant[] {
     for (const child of liveChildren(n)) visit(child);
   };
   visit(sf);
-  return out.sort((a, b) => a.edit.start - b.edit.start || KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind));
+  out.sort((a, b) => a.edit.start - b.edit.start || KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind));
+  const seen = new Map<string, number>();
+  for (const m of out) {
+    const text = `${m.kind}|${m.mutation}|${m.original.slice(0, ORIGINAL_KEY)}`;
+    const n = seen.get(text) ?? 0;
+    seen.set(text, n + 1);
+    if (n > 0) m.n = n;
+  }
+  return out;
 }
 
 export function applyMutant(source: string, m: Mutant): string {

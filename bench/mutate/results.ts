@@ -59,5 +59,9 @@ export function saveResults(root: string, r: Results): void {
   writeFileSync(resultsPath(root), `${JSON.stringify(r, null, 1)}\n`);
 }
 
+/** How much of the original text names a mutant, with its kind, mutation and ordinal `n`. */
+export const ORIGINAL_KEY = 80;
+
 /** The identity of a mutant for judgments (per protocol: a judgment is about its correct variants): stable when unrelated lines move. */
-export const mutantKey = (protocol: string, file: string, m: Pick<MutantResult, 'kind' | 'original' | 'mutation'>) => `${protocol}|${file}|${m.kind}|${m.mutation}|${m.original.slice(0, 80)}`;
+export const mutantKey = (protocol: string, file: string, m: Pick<MutantResult, 'kind' | 'original' | 'mutation' | 'n'>) =>
+  `${protocol}|${file}|${m.kind}|${m.mutation}|${m.original.slice(0, ORIGINAL_KEY)}${m.n ? `#${m.n}` : ''}`;

@@ -24,6 +24,13 @@ export function* kfn(x: X, page: number): Gen {
 describe('mutantsOf', () => {
   const ms = mutantsOf('k.ts', SRC);
 
+  test('mutants that read alike (the same mutation of the same text) get an ordinal, so their keys differ', () => {
+    const twice = `export function* f(x: X): Gen {\n  yield* spin_lock(x, 'a');\n  spin_unlock(x, 'a');\n  yield* spin_lock(x, 'a');\n  spin_unlock(x, 'a');\n}\n`;
+    const unlocks = mutantsOf('k.ts', twice).filter((m) => m.mutation === "remove `spin_unlock(x, 'a');`");
+    expect(unlocks.map((m) => [m.line, m.n])).toEqual([[3, undefined], [5, 1]]);
+    expect(new Set(unlocks.map((m) => mutantKey('kmap', 'k.ts', m))).size).toBe(2);
+  });
+
   test('lists every mutant of the live code, in source order', () => {
     expect(ms.map((m) => [m.line, m.kind, m.mutation])).toEqual([
       [5, 'swap-across-yield', "swap `yield { fn: 'kfn', what: 'n < 1' };` and `yield* spin_lock(x, 'kmap_lock');`"],

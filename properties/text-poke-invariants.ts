@@ -168,7 +168,9 @@ export const textPokeInvariants: Inv[] = [
     description: 'user watchpoints (on user addresses like poking_addr) never fire on the kernel\'s accesses through poking_mm, and are restored afterwards',
     check(w) {
       const k = w.k;
-      if (k.dbgHits.length) return k.dbgHits[0];
+      // a user watchpoint (the 'watch' operation arms one on poking_addr) fires on any access to its address
+      const a = k.lastAccess;
+      if (a?.kernel && a.dr7 && a.va === k.poking_addr) return `${a.who} on cpu${a.cpu} hit a user watchpoint at ${hex(a.va)}`;
       for (let cpu = 0; cpu < w.cpus.length; cpu++) {
         const c = k.cpus[cpu]!;
         if (settled(w, cpu) && c.tlbstate.loaded_mm !== POKING_MM && c.dr7 !== c.cpu_dr7) return `cpu${cpu}'s DR7 is ${c.dr7 ? 'armed' : 'clear'} but its task's breakpoints say ${c.cpu_dr7 ? 'armed' : 'clear'}`;

@@ -13,7 +13,7 @@ import { exit_mm } from '../src/kernel/kernel/exit-mm.js';
 import { do_anonymous_page } from '../src/kernel/mm/memory.js';
 import { __do_munmap } from '../src/kernel/mm/mmap.js';
 import { try_to_unmap, try_to_unmap_flush } from '../src/kernel/mm/rmap.js';
-import { TEXT_PFNS, ttask, type X } from '../src/kernel/mm/text-poke-types.js';
+import { PAGE_SIZE, TEXT_PFNS, ttask, type X } from '../src/kernel/mm/text-poke-types.js';
 import type { KthreadOp, Poke, UserOp } from './text-poke-workload.js';
 
 /** The bytes of a poke: unique per program and operation, so a misplaced write names its poke. */
@@ -27,15 +27,18 @@ function* poke(x: X, op: Poke, value: number): Gen {
   x.emit({ type: 'POKE_END', task });
 }
 
-/** A user store to the page the process maps at poking_addr; a missing PTE faults one in. */
-function* userStore(x: X, mm: number, value: number): Gen {
+/** The user address of page `page` of a process: poking_addr, or the page after it. */
+const userVa = (x: X, page: number) => x.w.k.poking_addr + page * PAGE_SIZE;
+
+/** A user store to one of the process's pages; a missing PTE faults one in. */
+function* userStore(x: X, mm: number, va: number, value: number): Gen {
   const who = x.current().name;
   // the CPU re-executes a faulting store until it completes
   for (let retry = ''; ; retry = ' (retried)') {
-    yield { fn: 'user', what: `store to 0x${x.w.k.poking_addr.toString(16)}${retry}` };
-    if (mmu_write(x, who, x.w.k.poking_addr, value, { kernel: false }) >= 0) return;
+    yield { fn: 'user', what: `store to 0x${va.toString(16)}${retry}` };
+    if (mmu_write(x, who, va, value, { kernel: false }) >= 0) return;
     yield* enter_from_user_mode(x, '#PF: handle_mm_fault()');
-    do_anonymous_page(x, mm, x.w.k.poking_addr);
+    do_anonymous_page(x, mm, va);
     yield* exit_to_user_mode(x);
   }
 }
@@ -47,7 +50,7 @@ export function* userThread(x: X, prog: number, mm: number, ops: readonly UserOp
     // one user-visible operation: the denominator of `kcheck compare` costs
     count(x.w, 'ops');
     if (op[0] === 'store') {
-      yield* userStore(x, mm, 10_000 * (prog + 1) + i);
+      yield* userStore(x, mm, userVa(x, op[1]), 10_000 * (prog + 1) + i);
       continue;
     }
     yield* enter_from_user_mode(x, op[0] === 'poke' ? 'init_module(): static key' : op[0]);
@@ -58,8 +61,9 @@ export function* userThread(x: X, prog: number, mm: number, ops: readonly UserOp
       ttask(x.w.k, task).watch = true;
       hw_breakpoint_sched_in(x, true);
     } else {
-      x.emit({ type: 'UNMAP_BEGIN', task, mm, va: x.w.k.poking_addr });
-      yield* __do_munmap(x, mm, x.w.k.poking_addr);
+      const va = userVa(x, op[1]);
+      x.emit({ type: 'UNMAP_BEGIN', task, mm, va });
+      yield* __do_munmap(x, mm, va);
       x.emit({ type: 'UNMAP_END', task });
     }
     yield* exit_to_user_mode(x);
@@ -68,7 +72,7 @@ export function* userThread(x: X, prog: number, mm: number, ops: readonly UserOp
   yield* exit_mm(x);
 }
 
-/** A kernel thread (kworker poking a static key, kswapd reclaiming a process's page). */
+/** A kernel thread (kworker poking a static key, kswapd reclaiming one of a process's pages). */
 export function* kthreadTask(x: X, prog: number, ops: readonly KthreadOp[], mmOf: (proc: number) => number): Gen {
   const batch = x.w.k.cpus.map(() => false);
   for (const [i, op] of ops.entries()) {
@@ -79,8 +83,9 @@ export function* kthreadTask(x: X, prog: number, ops: readonly KthreadOp[], mmOf
     }
     const task = x.current().id;
     const mm = mmOf(op[1]);
-    x.emit({ type: 'UNMAP_BEGIN', task, mm, va: x.w.k.poking_addr });
-    yield* try_to_unmap(x, mm, x.w.k.poking_addr, batch);
+    const va = userVa(x, op[2]);
+    x.emit({ type: 'UNMAP_BEGIN', task, mm, va });
+    yield* try_to_unmap(x, mm, va, batch);
     yield* try_to_unmap_flush(x, batch);
     x.emit({ type: 'UNMAP_END', task });
   }
@@ -95,5 +100,11 @@ export function deviceIrq(name: string, times: number): (x: X) => Gen {
 }
 
 export function describeOps(ops: readonly (UserOp | KthreadOp)[]): string {
-  return ops.map((op) => (op[0] === 'poke' ? `poke(p${TEXT_PFNS[op[1]]}${op[2] ? `+p${TEXT_PFNS[op[1] + 1]}` : ''})` : op[0] === 'reclaim' ? `reclaim(proc ${op[1]})` : op[0])).join('; ') || '(nothing)';
+  const one = (op: UserOp | KthreadOp) => {
+    if (op[0] === 'poke') return `poke(p${TEXT_PFNS[op[1]]}${op[2] ? `+p${TEXT_PFNS[op[1] + 1]}` : ''})`;
+    if (op[0] === 'reclaim') return `reclaim(proc ${op[1]}${op[2] === 0 ? '' : `, poking_addr + page ${op[2]}`})`;
+    if (op[0] === 'store' || op[0] === 'munmap') return op[1] === 0 ? op[0] : `${op[0]}(poking_addr + page ${op[1]})`;
+    return op[0];
+  };
+  return ops.map(one).join('; ') || '(nothing)';
 }

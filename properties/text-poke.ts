@@ -10,14 +10,14 @@ import { loadedTables, toEntry } from '../src/kernel/arch/x86/include/asm/tlbflu
 import { poking_init } from '../src/kernel/arch/x86/mm/init.js';
 import { finish_task_switch, prepare_task_switch } from '../src/kernel/kernel/sched/core-mm.js';
 import {
-  INIT_MM, kern_pcid, newMm, POKING_MM, TEXT_PFNS, TLB_NR_DYN_ASIDS, USER_PFN, type TCpu, type TextPokeConfig, type TextPokeState, type X,
+  INIT_MM, kern_pcid, newMm, PAGE_SIZE, POKING_MM, TEXT_PFNS, TLB_NR_DYN_ASIDS, USER_PFN, type TCpu, type TextPokeConfig, type TextPokeState, type X,
 } from '../src/kernel/mm/text-poke-types.js';
 import { speculativeFills, tlb_entries } from '../src/sim/tlb.js';
 import type { World } from '../src/sim/world.js';
 import { textPokeInvariants } from './text-poke-invariants.js';
 import { describeOps, deviceIrq, kthreadTask, userThread } from './text-poke-programs.js';
 import { textPokeVariants } from './text-poke-variants.js';
-import { enumerateTextPoke, OPERATIONS, PARAMETERS, textPokeWorkload, type KthreadOp, type TextPokeWorkload, type UserOp } from './text-poke-workload.js';
+import { enumerateTextPoke, OPERATIONS, PARAMETERS, textPokeWorkload, USER_PAGES, type KthreadOp, type TextPokeWorkload, type UserOp } from './text-poke-workload.js';
 
 /** mm of process i */
 const procMm = (i: number) => POKING_MM + 1 + i;
@@ -47,16 +47,20 @@ function newCpu(cfg: TextPokeConfig, initCtx: number): TCpu {
 function createState(cfg: TextPokeConfig, wl: TextPokeWorkload, cpus: number): TextPokeState {
   const k: TextPokeState = {
     cfg, cpus: [], mms: [], tasks: {}, kernel: {}, tlb: Array.from({ length: cpus }, () => ({})), mem: {},
-    nextPfn: wl.procs.length, poking_addr: 0, lastAccess: null, dbgHits: [],
+    nextPfn: USER_PAGES * wl.procs.length, poking_addr: 0, lastAccess: null,
   };
   newMm(k, 'init_mm', cpus);
   poking_init(k, { cpus, kaslr: wl.kaslr });
   for (const pfn of TEXT_PFNS) k.mem[pfn] = pfn;
   wl.procs.forEach((p, i) => {
     const mm = newMm(k, `mm${procMm(i)}`, cpus);
-    k.mms[mm]!.pgd[k.poking_addr] = { pfn: USER_PFN + i, rw: true, global: false };
+    // a VMA of two pages, both present: at poking_addr (colliding with the alias) and the next
+    for (let page = 0; page < USER_PAGES; page++) {
+      const pfn = USER_PFN + USER_PAGES * i + page;
+      k.mms[mm]!.pgd[k.poking_addr + page * PAGE_SIZE] = { pfn, rw: true, global: false };
+      k.mem[pfn] = 0;
+    }
     k.mms[mm]!.mm_users = p.thread ? 2 : 1;
-    k.mem[USER_PFN + i] = 0;
   });
   k.cpus = Array.from({ length: cpus }, () => newCpu(cfg, k.mms[INIT_MM]!.ctx_id));
   for (let c = 0; c < cpus; c++) k.tasks[c] = { mm: -1, inUser: false, watch: false };

@@ -103,7 +103,7 @@ test('M-D2: without the generation bump, the cached alias of the first poke outl
 });
 
 test("Andy's argument as a cost: INVPCID_SINGLE flushes the user PCID at once, the deferred path at the next return to user", () => {
-  const wl: TextPokeWorkload = { kaslr: 0, procs: [{ cpu: 0, ops: [['store'], ['munmap'], ['store']] }], kthreads: [], irqs: [] };
+  const wl: TextPokeWorkload = { kaslr: 0, procs: [{ cpu: 0, ops: [['store', 0], ['munmap', 0], ['store', 0]] }], kthreads: [], irqs: [] };
   const withInvpcid = straight('5.10', wl, 1);
   const deferred = straight('5.10-no-invpcid', wl, 1);
   expect(withInvpcid.failure).toBeNull();

@@ -3,7 +3,7 @@
  * flush_tlb_mm_range() for that page) and exit_mmap() when the last user of an mm goes
  * (unmap_vmas(), free_pgtables(), tlb_finish_mmu(): a flush with freed_tables, which also reaches
  * CPUs in lazy TLB mode, then the page-table pages are freed).
- * Abstracted: one VMA of one page; the mmu_gather batching is the single flush at the end; the
+ * Abstracted: one VMA of two pages (poking_addr and the next); the mmu_gather batching is the single flush at the end; the
  * page tables are freed after that flush, as tlb_remove_table() does.
  */
 import type { Gen } from '../../sim/thread.js';

@@ -137,6 +137,10 @@ export interface Access {
   /** the frame the access reached (through a TLB entry, or the walk) */
   reached: number;
   via: 'tlb' | 'walk' | 'fault';
+  /** a kernel access (the poke), not user code */
+  kernel: boolean;
+  /** DR7 had a watchpoint armed on the CPU (on poking_addr, where the 'watch' operation puts it) */
+  dr7: boolean;
 }
 
 export interface TextPokeState {
@@ -151,10 +155,8 @@ export interface TextPokeState {
   mem: Record<number, number>;
   nextPfn: number;
   poking_addr: number;
-  /** the last memory access (for the stale-translation check) */
+  /** the last memory access (for the stale-translation and watchpoint checks) */
   lastAccess: Access | null;
-  /** watchpoint hits raised by kernel accesses through the poking alias */
-  dbgHits: string[];
 }
 
 export type X = Exec<TextPokeState, TextPokeEvent>;

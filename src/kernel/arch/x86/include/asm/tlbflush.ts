@@ -71,9 +71,8 @@ export function mmu_write(x: X, who: string, va: number, value: number, o: { ker
     reached = pte.pfn;
     via = 'walk';
   }
-  k.lastAccess = { who, cpu, va, mm, pcid, truth, reached, via };
-  // a DR7 watchpoint on this address fires on any access, user or kernel
-  if (k.cpus[cpu]!.dr7 && va === k.poking_addr && o.kernel) k.dbgHits.push(`${who} on cpu${cpu} hit a user watchpoint at 0x${va.toString(16)}`);
+  // what the hardware did, DR7 included: whether a watchpoint fired is the invariants' to judge
+  k.lastAccess = { who, cpu, va, mm, pcid, truth, reached, via, kernel: o.kernel, dr7: k.cpus[cpu]!.dr7 };
   if (reached >= 0) k.mem[reached] = value;
   return reached;
 }

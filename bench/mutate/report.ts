@@ -39,12 +39,13 @@ function suiteVerdict(runs: { protocol: string; file: string; r: MutantResult }[
 /**
  * Stratified estimate of killed / (killed + the surviving verdicts `counted`): each file weighs
  * its estimated count of counted mutants (a sampled file stands for all its mutants), with a 95%
- * normal-approximation interval from the sampled files' variance (finite-population corrected;
- * 0 when all ran).
+ * normal-approximation interval from the sampled files' variance (finite-population corrected,
+ * 0 for a file that ran in full; each stratum's proportion adjusted as Agresti-Coull's, so that a
+ * small sample that is all killed still counts as uncertain).
  */
 function estimate(files: { listed: number; verdicts: (SuiteVerdict | null)[] }[], counted: SuiteVerdict[]) {
   let weight = 0, killedWeight = 0, variance = 0;
-  const strata: { d: number; p: number; n: number }[] = [];
+  const strata: { d: number; k: number; n: number }[] = [];
   for (const f of files) {
     const killed = f.verdicts.filter((v) => v === 'killed').length;
     const denominator = killed + f.verdicts.filter((v) => v !== null && counted.includes(v)).length;
@@ -53,9 +54,14 @@ function estimate(files: { listed: number; verdicts: (SuiteVerdict | null)[] }[]
     const p = killed / denominator;
     weight += d;
     killedWeight += d * p;
-    strata.push({ d, p, n: denominator });
+    strata.push({ d, k: killed, n: denominator });
   }
-  for (const x of strata) variance += (x.d / weight) ** 2 * (x.p * (1 - x.p) / x.n) * Math.max(0, 1 - x.n / x.d);
+  // Agresti-Coull's adjusted proportion in each stratum's variance: a small sample that is all
+  // killed (p = 1) would otherwise claim no uncertainty at all
+  for (const x of strata) {
+    const pt = (x.k + 2) / (x.n + 4);
+    variance += (x.d / weight) ** 2 * (pt * (1 - pt) / (x.n + 4)) * Math.max(0, 1 - x.n / x.d);
+  }
   const score = killedWeight / weight;
   const half = 1.96 * Math.sqrt(variance);
   return { score, low: Math.max(0, score - half), high: Math.min(1, score + half) };

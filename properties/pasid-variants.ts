@@ -96,6 +96,8 @@ export const pasidVariants: V[] = [
     { ...exec518, pasidFree: 'last-unbind' }, [I.life, I.tag, I.dev]),
   buggy('M-C5-order', 'the switch path reads mm->pasid before setting its mm_cpumask bit: an update in between sends it no IPI and it loads the old PASID',
     'pasid.md M-C5', I.segv, { ...andy, switchReadsAfterMask: false }, [I.other, I.life]),
+  // an unbind's clearing IPI that lands on another mm's task clears that task's valid MSR: its
+  // next ENQCMD #GPs, and the eager design has no fixup for a PASID it already loaded (SIGSEGV)
   buggy('M-C5-arg', 'the IPI handler loads the argument mm\'s PASID into whatever task it interrupts', 'pasid.md M-C5', I.life,
-    { ...andy, ipiTarget: 'unchecked' }, [I.other, I.tag, I.dev]),
+    { ...andy, ipiTarget: 'unchecked' }, [I.other, I.tag, I.dev, I.segv]),
 ];

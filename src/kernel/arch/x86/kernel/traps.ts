@@ -69,6 +69,7 @@ function* fixup_pasid_exception(x: X): Gen<boolean> {
   if (k.cfg.fixupChecksActivated && t.activated) return false;
   const pasid = k.mms[t.mm]!.pasid;
   if (pasid === INVALID) return false;
+  // unreached: only the LAZY-2020 designs (all buggy) look the PASID up; it is gone only after an unbind while mm->pasid still holds it, and their default runs stop at an earlier counterexample
   if (k.cfg.fixupFindsIoasid && !k.ioasid.owner[pasid]?.data) return false; // ioasid_find() found no svm
   if (k.cfg.pasidFree === 'refcount') {
     // "The mm's pasid has been allocated. Take a reference to it." Under pasid_mutex in the

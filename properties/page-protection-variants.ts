@@ -132,7 +132,9 @@ export const ppVariants: V[] = [
   buggy('M-A2-inc', V10, `${P}A-INV4-refcount`, 'M-A2: RW written on count++ != 0 instead of the first grant', 'page-protection.md M-A2', { mutant: 'M-A2-inc' }),
   buggy('M-A2-dec', V10, `${P}A-INV4-refcount`, 'M-A2: NoAccess written on every decrement, closing nested grants early', 'page-protection.md M-A2', { mutant: 'M-A2-dec' }),
   buggy('M-A2-fork', V10, `${P}A-INV4-refcount`, 'M-A2: the child inherits the parent\'s count and PKRS at fork', 'page-protection.md M-A2', { mutant: 'M-A2-fork' }),
-  buggy('M-A3-local', GLOBAL, `${P}A-INV7-global`, 'M-A3: a global restrict updates only the local CPU; the global value keeps the grant', 'page-protection.md M-A3', { mutant: 'M-A3-local' }, { maxTasks: 1 }),
+  // the kept global grant also reopens the key under a later local restrict, in an interrupt too (seed 19)
+  buggy('M-A3-local', GLOBAL, `${P}A-INV7-global`, 'M-A3: a global restrict updates only the local CPU; the global value keeps the grant', 'page-protection.md M-A3', { mutant: 'M-A3-local' }, { maxTasks: 1 },
+    [`${P}A-INV3-exception-isolation`]),
   buggy('M-A3-sticky', GLOBAL, `${P}A-INV4-refcount`, 'M-A3: a global grant is merged into thread.pkrs and sticks', 'page-protection.md M-A3', { mutant: 'M-A3-sticky' }),
   buggy('M-A3-cache', GLOBAL, `${P}A-INV2-msr-tracks-context`, 'M-A3: a global restrict updates pkrs_cache without the MSR', 'page-protection.md M-A3', { mutant: 'M-A3-cache' }),
   buggy('M-A4-any', TGLX, `${P}fault-policy`, 'M-A4: the V-TGLX #PF handler forgives any PK fault without checking page->unprotect', 'page-protection.md M-A4', { mutant: 'M-A4-any' }),

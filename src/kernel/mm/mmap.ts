@@ -3,8 +3,8 @@
  * flush_tlb_mm_range() for that page) and exit_mmap() when the last user of an mm goes
  * (unmap_vmas(), free_pgtables(), tlb_finish_mmu(): a flush with freed_tables, which also reaches
  * CPUs in lazy TLB mode, then the page-table pages are freed).
- * Abstracted: one VMA of two pages (poking_addr and the next); the mmu_gather batching is the single flush at the end; the
- * page tables are freed after that flush, as tlb_remove_table() does.
+ * Abstracted: one VMA of two pages (poking_addr and the next); the mmu_gather batching is the
+ * single flush at the end; the page tables are freed after that flush, as tlb_remove_table() does.
  */
 import type { Gen } from '../../sim/thread.js';
 import { flush_tlb_mm_range } from '../arch/x86/mm/tlb-flush.js';
